@@ -9,9 +9,11 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
 from django.core.management.utils import get_random_secret_key
 
 from portal.env import env_bool, env_int, env_list, env_origin, env_str, env_url
+from portal.ratelimit.rates import env_rates
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = BASE_DIR / "var"
@@ -45,7 +47,15 @@ INSTALLED_APPS = [
     "django_htmx",
     "template_partials",
     "csp",
+    "rest_framework",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
+    "oauth2_provider",
     "portal.accounts",
+    "portal.ratelimit",
+    "portal.audit",
+    "portal.oauth",
+    "portal.api",
     "portal.web",
 ]
 
@@ -58,6 +68,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "portal.oauth.bearer.BearerTokenMiddleware",
+    "portal.ratelimit.middleware.RateLimitMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -119,6 +131,13 @@ else:
         }
     }
     SESSION_ENGINE = "django.contrib.sessions.backends.db"
+
+# Rate limiting: every request counted in one scope, in the cache above. See
+# portal/ratelimit/rates.py for the scopes and their default rates.
+THROTTLING_ENABLED = env_bool("THROTTLING_ENABLED", True)
+THROTTLING_RATES = env_rates("THROTTLING_RATES")
+THROTTLING_TRUSTED_PROXIES = env_int("THROTTLING_TRUSTED_PROXIES", 0, minimum=0)
+THROTTLING_FAIL_OPEN = env_bool("THROTTLING_FAIL_OPEN", True)
 
 AUTH_PASSWORD_VALIDATORS = [
     {
@@ -211,4 +230,63 @@ LOGGING = {
         "oauthlib": {"level": "WARNING"},
         "django.db.backends": {"level": "INFO"},
     },
+}
+
+# OAuth 2.0 (django-oauth-toolkit). The portal's models store tokens and codes as
+# digests only; see docs/security.md.
+OAUTH2_PROVIDER_APPLICATION_MODEL = "oauth.Application"
+OAUTH2_PROVIDER_ACCESS_TOKEN_MODEL = "oauth.AccessToken"
+OAUTH2_PROVIDER_REFRESH_TOKEN_MODEL = "oauth.RefreshToken"
+OAUTH2_PROVIDER_GRANT_MODEL = "oauth.Grant"
+PORTAL_ACCESS_TOKEN_SECONDS = env_int("PORTAL_ACCESS_TOKEN_SECONDS", 36000, minimum=60)
+PORTAL_CODE_SECONDS = env_int("PORTAL_CODE_SECONDS", 120, minimum=10)
+if PORTAL_CODE_SECONDS > 300:
+    raise ImproperlyConfigured("PORTAL_CODE_SECONDS must be at most 300 (5 minutes).")
+OAUTH2_PROVIDER = {
+    "OAUTH2_VALIDATOR_CLASS": "portal.oauth.validators.PortalValidator",
+    "SCOPES_BACKEND_CLASS": "portal.oauth.scopes.CatalogueScopes",
+    "ACCESS_TOKEN_GENERATOR": "portal.oauth.tokens.generate_access_token",
+    "REFRESH_TOKEN_GENERATOR": "portal.oauth.tokens.generate_refresh_token",
+    "ACCESS_TOKEN_EXPIRE_SECONDS": PORTAL_ACCESS_TOKEN_SECONDS,
+    "AUTHORIZATION_CODE_EXPIRE_SECONDS": PORTAL_CODE_SECONDS,
+    "ROTATE_REFRESH_TOKEN": True,
+    "REFRESH_TOKEN_REUSE_PROTECTION": True,
+    "REFRESH_TOKEN_GRACE_PERIOD_SECONDS": 0,
+    "PKCE_REQUIRED": True,
+    "OIDC_ISS_ENDPOINT": PORTAL_BASE_URL,
+    "COMPLIANT_BCP_RFC9700_IMPLICIT_GRANT": True,
+    "COMPLIANT_BCP_RFC9700_PASSWORD_GRANT": True,
+    "COMPLIANT_BCP_RFC9700_PKCE_METHOD": True,
+    "COMPLIANT_BCP_RFC9700_ACCESS_TOKEN_TRANSPORT": True,
+    "COMPLIANT_BCP_RFC9700_AUTHZ_RESPONSE_ISS": True,
+    "COMPLIANT_BCP_RFC9700_TOKEN_STORAGE": True,
+    "COMPLIANT_BCP_RFC9700_REFRESH_TOKEN": True,
+    "COMPLIANT_BCP_RFC9700_REDIRECT_URI_MATCHING": True,
+    "COMPLIANT_BCP_RFC9700_PKCE_REQUIRED": True,
+}
+
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "portal.api.authentication.BearerAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["portal.api.permissions.TokenHasScope"],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": [
+        "rest_framework.parsers.JSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "EXCEPTION_HANDLER": "portal.api.exceptions.handle",
+    "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Pod portal API",
+    "DESCRIPTION": "OAuth applications, grants and tokens of a Funkwhale-style pod.",
+    "VERSION": "1",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "COMPONENT_SPLIT_REQUEST": True,
 }

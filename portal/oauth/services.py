@@ -1,0 +1,409 @@
+"""The service functions that change applications, grants and tokens.
+
+The settings pages, the JSON API, the OAuth endpoints and the admin all act
+through these functions: there is one place that creates an application, one
+that issues a personal token, one that revokes. Each writes its security event.
+"""
+
+import logging
+import uuid
+from collections.abc import Iterable
+from datetime import datetime
+from typing import Any
+
+from django.contrib.auth.base_user import AbstractBaseUser
+from django.db import transaction
+from django.db.models import Max, Min, Q
+from django.utils import timezone
+from oauth2_provider.generators import generate_client_secret
+
+from portal.audit.models import SecurityEvent
+from portal.audit.services import record
+from portal.oauth import redirects, scopes, tokens
+from portal.oauth.models import AccessToken, Application, Grant, RefreshToken
+
+logger = logging.getLogger(__name__)
+Kind = SecurityEvent.Kind
+
+
+# Applications -------------------------------------------------------------------
+
+
+def create_application(
+    *,
+    name: str,
+    redirect_uris: Iterable[str],
+    scope_ids: Iterable[str],
+    owner: AbstractBaseUser | None,
+    request: Any = None,
+) -> tuple[Application, str]:
+    """Register an application; return it and its client secret, shown once.
+
+    Redirect URIs and scopes must already be valid (see ``redirects.validate``
+    and ``scopes.parse``); they are checked again here as a last line.
+    """
+    uris = [redirects.validate(uri) for uri in redirect_uris]
+    scope_list = scopes.parse(list(scope_ids)) or [scopes.READ]
+    secret = generate_client_secret()
+    application = Application(
+        name=name,
+        user=owner,
+        redirect_uris=" ".join(uris),
+        scope=" ".join(scope_list),
+        client_type=Application.CLIENT_CONFIDENTIAL,
+        authorization_grant_type=Application.GRANT_AUTHORIZATION_CODE,
+        client_secret=secret,
+        hash_client_secret=True,
+    )
+    application.save()
+    record(
+        Kind.APPLICATION_CREATED,
+        request=request,
+        actor=owner,
+        user=owner,
+        application=application,
+        detail={"client_id": application.client_id, "scopes": scope_list},
+    )
+    return application, secret
+
+
+def update_application(
+    application: Application,
+    *,
+    actor: AbstractBaseUser | None,
+    request: Any = None,
+    name: str | None = None,
+    redirect_uris: Iterable[str] | None = None,
+    scope_ids: Iterable[str] | None = None,
+) -> Application:
+    """Change an application; narrowing its scopes narrows its live tokens."""
+    changed: list[str] = []
+    if name is not None and name != application.name:
+        application.name = name
+        changed.append("name")
+    if redirect_uris is not None:
+        uris = " ".join(redirects.validate(uri) for uri in redirect_uris)
+        if uris != application.redirect_uris:
+            application.redirect_uris = uris
+            changed.append("redirect_uris")
+    if scope_ids is not None:
+        scope_list = scopes.parse(list(scope_ids)) or [scopes.READ]
+        if " ".join(scope_list) != application.scope:
+            application.scope = " ".join(scope_list)
+            changed.append("scope")
+    if not changed:
+        return application
+
+    with transaction.atomic():
+        application.save(update_fields=[*changed, "updated"])
+        if "scope" in changed:
+            _narrow_live_scopes(application)
+    record(
+        Kind.APPLICATION_UPDATED,
+        request=request,
+        actor=actor,
+        user=application.user,
+        application=application,
+        detail={"fields": changed, "scopes": application.scope_list},
+    )
+    return application
+
+
+def _narrow_live_scopes(application: Application) -> None:
+    allowed = scopes.expand(application.scope_list)
+    live_tokens = AccessToken.objects.filter(
+        application=application, revoked_at__isnull=True
+    )
+    pending_grants = Grant.objects.filter(
+        application=application, redeemed_at__isnull=True
+    )
+    for queryset in (live_tokens, pending_grants):
+        for scope in set(queryset.values_list("scope", flat=True)):
+            narrowed = scopes.to_string(scopes.leaves_of(scope) & allowed)
+            if narrowed != scope:
+                queryset.filter(scope=scope).update(scope=narrowed)
+
+
+def delete_application(
+    application: Application, *, actor: AbstractBaseUser | None, request: Any = None
+) -> None:
+    """Delete an application with its tokens, grants and refresh tokens."""
+    record(
+        Kind.APPLICATION_DELETED,
+        request=request,
+        actor=actor,
+        user=application.user,
+        application=application,
+        detail={"client_id": application.client_id, "name": application.name},
+    )
+    with transaction.atomic():
+        Application.objects.filter(pk=application.pk).select_for_update().first()
+        application.delete()
+
+
+def regenerate_client_secret(
+    application: Application, *, actor: AbstractBaseUser | None, request: Any = None
+) -> str:
+    """Give an application a new client secret; return it, shown once."""
+    secret = generate_client_secret()
+    application.client_secret = secret
+    application.save(update_fields=["client_secret", "updated"])
+    record(
+        Kind.CLIENT_SECRET_REGENERATED,
+        request=request,
+        actor=actor,
+        user=application.user,
+        application=application,
+    )
+    return secret
+
+
+# Personal tokens ----------------------------------------------------------------
+
+
+def issue_personal_token(
+    application: Application,
+    owner: AbstractBaseUser,
+    *,
+    expires: datetime | None = None,
+    request: Any = None,
+) -> tuple[AccessToken, str]:
+    """Issue the owner's personal token for an application; return it, shown once.
+
+    Any previous personal token of the owner for this application stops working
+    at once: an application has at most one live personal token per owner. The
+    token carries the application's scopes that the owner may hold.
+    """
+    raw = tokens.generate(tokens.PERSONAL_PREFIX)
+    granted = scopes.effective(application.scope_list, application.scope_list, owner)
+    with transaction.atomic():
+        # Lock the application so two regenerations cannot both leave a token.
+        Application.objects.select_for_update().filter(pk=application.pk).first()
+        previous = AccessToken.objects.filter(
+            application=application,
+            user=owner,
+            kind=AccessToken.Kind.PERSONAL,
+            revoked_at__isnull=True,
+        ).update(revoked_at=timezone.now())
+        token = AccessToken(
+            user=owner,
+            application=application,
+            kind=AccessToken.Kind.PERSONAL,
+            scope=scopes.to_string(granted),
+            expires=expires,
+            prefix=tokens.public_prefix(raw),
+        )
+        token._raw_token = raw
+        token.token = ""
+        token.save()
+    record(
+        Kind.PERSONAL_TOKEN_REGENERATED if previous else Kind.PERSONAL_TOKEN_ISSUED,
+        request=request,
+        actor=owner,
+        user=owner,
+        application=application,
+        detail={
+            "prefix": token.prefix,
+            "expires": expires.isoformat() if expires else None,
+        },
+    )
+    return token, raw
+
+
+def personal_token(
+    application: Application, owner: AbstractBaseUser
+) -> AccessToken | None:
+    """Return the owner's live personal token for an application, if any."""
+    return (
+        AccessToken.objects.filter(
+            application=application,
+            user=owner,
+            kind=AccessToken.Kind.PERSONAL,
+            revoked_at__isnull=True,
+        )
+        .order_by("-created")
+        .first()
+    )
+
+
+# Revocation ---------------------------------------------------------------------
+
+
+def revoke_token(
+    token: AccessToken,
+    *,
+    actor: AbstractBaseUser | None,
+    request: Any = None,
+    by: str = "user",
+) -> None:
+    """Revoke one token and the refresh tokens of its family (RFC 7009 §2.1)."""
+    now = timezone.now()
+    with transaction.atomic():
+        AccessToken.objects.filter(pk=token.pk, revoked_at__isnull=True).update(
+            revoked_at=now
+        )
+        if token.token_family:
+            RefreshToken.objects.filter(
+                token_family=token.token_family, revoked__isnull=True
+            ).update(revoked=now, updated=now)
+    token.revoked_at = token.revoked_at or now
+    record(
+        Kind.TOKEN_REVOKED,
+        request=request,
+        actor=actor,
+        user=token.user,
+        application=token.application,
+        detail={"prefix": token.prefix, "kind": token.kind, "by": by},
+    )
+
+
+def revoke_authorization(
+    user: AbstractBaseUser,
+    application: Application,
+    *,
+    actor: AbstractBaseUser | None,
+    request: Any = None,
+    by: str = "user",
+) -> int:
+    """Revoke every OAuth token, refresh token and pending code of an application
+    for one user. Personal tokens are managed on the application's own page.
+
+    Return the number of access tokens revoked.
+    """
+    now = timezone.now()
+    with transaction.atomic():
+        revoked = AccessToken.objects.filter(
+            user=user,
+            application=application,
+            kind=AccessToken.Kind.ACCESS,
+            revoked_at__isnull=True,
+        ).update(revoked_at=now)
+        RefreshToken.objects.filter(
+            user=user, application=application, revoked__isnull=True
+        ).update(revoked=now, updated=now)
+        Grant.objects.filter(
+            user=user, application=application, redeemed_at__isnull=True
+        ).delete()
+    record(
+        Kind.GRANT_REVOKED,
+        request=request,
+        actor=actor,
+        user=user,
+        application=application,
+        detail={"tokens": revoked, "by": by},
+    )
+    return revoked
+
+
+def revoke_family(family: uuid.UUID | None, *, reason: str, request: Any = None) -> int:
+    """Revoke every access and refresh token descended from one authorization.
+
+    Used when a rotated refresh token is presented again (RFC 9700 §4.14.2).
+    """
+    if family is None:
+        return 0
+
+    now = timezone.now()
+    with transaction.atomic():
+        RefreshToken.objects.filter(token_family=family, revoked__isnull=True).update(
+            revoked=now, updated=now
+        )
+        revoked = AccessToken.objects.filter(
+            token_family=family, revoked_at__isnull=True
+        ).update(revoked_at=now)
+    member = (
+        RefreshToken.objects.filter(token_family=family)
+        .select_related("user", "application")
+        .first()
+    )
+    if reason == "refresh_reuse" and member is not None:
+        logger.warning(
+            "refresh token reuse: family of application %s user %s revoked",
+            member.application_id,
+            member.user_id,
+        )
+        record(
+            Kind.REFRESH_REUSE_DETECTED,
+            request=request,
+            user=member.user,
+            application=member.application,
+            detail={"tokens": revoked, "by": "system"},
+        )
+    return revoked
+
+
+def revoke_tokens_of_replayed_code(grant: Grant) -> int:
+    """Revoke what a code issued once it is presented again (RFC 6749 §4.1.2)."""
+    families = set(
+        AccessToken.objects.filter(grant=grant).values_list("token_family", flat=True)
+    )
+    revoked = sum(revoke_family(family, reason="code_replay") for family in families)
+    logger.warning(
+        "authorization code replayed: grant %s of application %s",
+        grant.pk,
+        grant.application_id,
+    )
+    record(
+        Kind.CODE_REPLAYED,
+        user=grant.user,
+        application=grant.application,
+        detail={"tokens": revoked, "by": "system"},
+    )
+    return revoked
+
+
+def record_token_issued(token: AccessToken, request: Any, *, refreshed: bool) -> None:
+    """Write the event of a token issued at the token endpoint."""
+    record(
+        Kind.TOKEN_ISSUED_BY_REFRESH if refreshed else Kind.TOKEN_ISSUED_BY_CODE,
+        request=request,
+        actor=token.user,
+        user=token.user,
+        application=token.application,
+        detail={"prefix": token.prefix, "scopes": token.scope.split()},
+    )
+
+
+# Authorized applications --------------------------------------------------------
+
+
+def authorized_applications(user: AbstractBaseUser) -> list[dict[str, Any]]:
+    """Return the applications a user authorized through OAuth, one entry each.
+
+    Each entry has the application, the scopes its live tokens carry, when it
+    was first authorized and when it was last used. Three queries whatever the
+    number of applications and tokens.
+    """
+    live = AccessToken.objects.filter(
+        user=user, kind=AccessToken.Kind.ACCESS, revoked_at__isnull=True
+    ).filter(
+        Q(expires__isnull=True)
+        | Q(expires__gt=timezone.now())
+        | Q(
+            token_family__in=RefreshToken.objects.filter(
+                user=user, revoked__isnull=True
+            ).values("token_family")
+        )
+    )
+    summary = {
+        row["application"]: row
+        for row in live.values("application").annotate(
+            first_authorized=Min("created"), last_used=Max("last_used_at")
+        )
+    }
+    granted: dict[int, set[str]] = {}
+    for application_id, scope in live.values_list("application", "scope").distinct():
+        granted.setdefault(application_id, set()).update(scopes.leaves_of(scope))
+    applications = Application.objects.filter(pk__in=summary).select_related("user")
+
+    entries = [
+        {
+            "application": application,
+            "scopes": scopes.to_string(granted.get(application.pk, set())).split(),
+            "first_authorized": summary[application.pk]["first_authorized"],
+            "last_used": summary[application.pk]["last_used"],
+        }
+        for application in applications
+    ]
+    entries.sort(key=lambda entry: entry["first_authorized"], reverse=True)
+    return entries
