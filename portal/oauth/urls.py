@@ -1,15 +1,22 @@
-from django.urls import path, re_path
+from django.urls import URLPattern, path
 
 from portal.oauth import views
 
 app_name = "oauth"
 
+
+def _slash_optional(route: str, view, name: str) -> list[URLPattern]:
+    """Answer ``route`` with and without its trailing slash; reverse with it."""
+    return [path(route, view, name=name), path(route.rstrip("/"), view)]
+
+
 urlpatterns = [
-    re_path(r"^authorize/?$", views.authorize, name="authorize"),
-    re_path(r"^api/v1/oauth/authorize/?$", views.authorize, name="authorize-api"),
-    re_path(r"^api/v1/oauth/token/?$", views.token, name="token"),
-    re_path(r"^api/v1/oauth/revoke/?$", views.revoke, name="revoke"),
-    re_path(r"^api/v1/oauth/introspect/?$", views.introspect, name="introspect"),
+    path("authorize", views.authorize, name="authorize"),
+    path("authorize/", views.authorize),
+    *_slash_optional("api/v1/oauth/authorize/", views.authorize, "authorize-api"),
+    *_slash_optional("api/v1/oauth/token/", views.token, "token"),
+    *_slash_optional("api/v1/oauth/revoke/", views.revoke, "revoke"),
+    *_slash_optional("api/v1/oauth/introspect/", views.introspect, "introspect"),
     path(
         ".well-known/oauth-authorization-server",
         views.metadata,
