@@ -120,6 +120,8 @@ if REDIS_URL:
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": env_str("PORTAL_CACHE_PREFIX", "portal"),
+            # A hung Redis must not hang requests: the rate limiter fails open.
+            "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
         }
     }
     SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
@@ -228,6 +230,7 @@ LOGGING = {
     "loggers": {
         # oauthlib logs request bodies (codes, secrets) at DEBUG.
         "oauthlib": {"level": "WARNING"},
+        "oauth2_provider": {"level": "WARNING"},
         "django.db.backends": {"level": "INFO"},
     },
 }
