@@ -13,6 +13,7 @@ from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 
+from portal.net import client_ip
 from portal.oauth import tokens
 from portal.oauth.models import AccessToken
 
@@ -79,33 +80,62 @@ def touch(token: AccessToken, ip: str | None) -> None:
     token.last_used_ip = ip
 
 
-class BearerTokenMiddleware:
-    """Resolve ``Authorization: Bearer`` once per request.
+_UNPARSED = object()
 
-    Sets ``request.oauth_token`` to the usable token or None, and
-    ``request.bearer_error`` to ``"invalid_token"`` or ``"invalid_request"`` when
-    a Bearer header was sent but cannot authenticate. Tokens in the query string
-    or the body are never read (RFC 9700 §4.3.2 and RFC 6750 §2).
+
+def resolve(request: HttpRequest) -> AccessToken | None:
+    """Return the usable token the request's Bearer header names, or None.
+
+    Resolved once per request and only when asked for, so views that never look
+    at the caller (the rate limiter's exempt views, for one) cost nothing. When
+    a Bearer header was sent but cannot authenticate, ``bearer_error(request)``
+    says why.
     """
+    if hasattr(request, "oauth_token"):
+        return request.oauth_token
+
+    token = None
+    request.bearer_error = None
+    raw = getattr(request, "_bearer_raw", _UNPARSED)
+    if raw is _UNPARSED:
+        raw = _parse(request)
+    if raw is not None:
+        found = find_access_token(raw)
+        if usable(found):
+            token = found
+            address = client_ip(request)
+            touch(found, None if address == "unknown" else address)
+        else:
+            request.bearer_error = "invalid_token"
+    request.oauth_token = token
+    return token
+
+
+def bearer_error(request: HttpRequest) -> str | None:
+    """Return ``invalid_request`` or ``invalid_token`` for a refused Bearer header."""
+    resolve(request)
+    return request.bearer_error
+
+
+def _parse(request: HttpRequest) -> str | None:
+    try:
+        raw = parse_authorization(request.META.get("HTTP_AUTHORIZATION"))
+    except BearerError:
+        raw = None
+        request.oauth_token = None
+        request.bearer_error = "invalid_request"
+    request._bearer_raw = raw
+    return raw
+
+
+class BearerTokenMiddleware:
+    """Read ``Authorization: Bearer`` from the header only, never from the query
+    string or the body (RFC 9700 §4.3.2, RFC 6750 §2); ``resolve`` finds the
+    token when a view or the rate limiter asks for the caller."""
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        request.oauth_token = None
-        request.bearer_error = None
-        try:
-            raw = parse_authorization(request.META.get("HTTP_AUTHORIZATION"))
-        except BearerError:
-            request.bearer_error = "invalid_request"
-            raw = None
-
-        if raw is not None:
-            token = find_access_token(raw)
-            if usable(token):
-                request.oauth_token = token
-                touch(token, request.META.get("REMOTE_ADDR"))
-            else:
-                request.bearer_error = "invalid_token"
-
+        _parse(request)
         return self.get_response(request)

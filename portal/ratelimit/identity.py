@@ -1,12 +1,15 @@
 """Who a request is counted for: a user, a client address or an account name."""
 
-import ipaddress
 import unicodedata
 from dataclasses import dataclass
 from typing import Literal
 
-from django.conf import settings
 from django.http import HttpRequest
+
+from portal.net import client_ip
+from portal.oauth.bearer import resolve
+
+__all__ = ["Ident", "account_ident", "client_ip", "request_ident"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -23,11 +26,11 @@ class Ident:
 def request_ident(request: HttpRequest) -> Ident:
     """Return the identity a request is counted for.
 
-    A bearer token resolved by the OAuth middleware (``request.oauth_token``)
+    A bearer token (``portal.oauth.bearer.resolve``)
     counts for its user, then a signed-in session user; anything else, an invalid
     token included, counts for the client address.
     """
-    token = getattr(request, "oauth_token", None)
+    token = resolve(request)
     if token is not None and getattr(token, "user_id", None) is not None:
         return Ident("authenticated", token.user_id)
 
@@ -36,30 +39,6 @@ def request_ident(request: HttpRequest) -> Ident:
         return Ident("authenticated", user.pk)
 
     return Ident("anonymous", client_ip(request))
-
-
-def client_ip(request: HttpRequest) -> str:
-    """Return the client address, trusting ``THROTTLING_TRUSTED_PROXIES`` proxies.
-
-    With N trusted proxies in front, the last proxy is ``REMOTE_ADDR`` and the
-    client is the N-th address from the right of ``X-Forwarded-For``; entries
-    further left are written by the client and never trusted.
-    """
-    remote = request.META.get("REMOTE_ADDR", "") or "unknown"
-    proxies = settings.THROTTLING_TRUSTED_PROXIES
-    if proxies <= 0:
-        return remote
-
-    forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
-    hops = [hop.strip() for hop in forwarded.split(",") if hop.strip()]
-    if not hops:
-        return remote
-
-    candidate = hops[-proxies] if len(hops) >= proxies else hops[0]
-    try:
-        return str(ipaddress.ip_address(candidate))
-    except ValueError:
-        return remote
 
 
 def account_ident(name: str) -> str:
