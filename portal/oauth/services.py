@@ -407,3 +407,23 @@ def authorized_applications(user: AbstractBaseUser) -> list[dict[str, Any]]:
     ]
     entries.sort(key=lambda entry: entry["first_authorized"], reverse=True)
     return entries
+
+
+def holds_authorization(user: AbstractBaseUser, application: Application) -> bool:
+    """Tell whether ``revoke_authorization`` would find anything to revoke: a
+    live OAuth access token, a live refresh token or a pending code of
+    ``application`` for ``user``. Personal tokens do not count."""
+    return (
+        AccessToken.objects.filter(
+            user=user,
+            application=application,
+            kind=AccessToken.Kind.ACCESS,
+            revoked_at__isnull=True,
+        ).exists()
+        or RefreshToken.objects.filter(
+            user=user, application=application, revoked__isnull=True
+        ).exists()
+        or Grant.objects.filter(
+            user=user, application=application, redeemed_at__isnull=True
+        ).exists()
+    )
