@@ -409,6 +409,58 @@ def authorized_applications(user: AbstractBaseUser) -> list[dict[str, Any]]:
     return entries
 
 
+def owned_applications(owner: AbstractBaseUser) -> list[dict[str, Any]]:
+    """Return the applications a user registered, newest first, one entry each.
+
+    Each entry has the application, when any of its tokens was last used and
+    the owner's live personal token (or None). Two queries whatever the number
+    of applications and tokens.
+    """
+    applications = list(
+        Application.objects.filter(user=owner)
+        .annotate(last_used=Max("accesstoken__last_used_at"))
+        .order_by("-created", "-pk")
+    )
+    personal: dict[int, AccessToken] = {}
+    if applications:
+        for token in AccessToken.objects.filter(
+            user=owner,
+            kind=AccessToken.Kind.PERSONAL,
+            revoked_at__isnull=True,
+            application__in=[application.pk for application in applications],
+        ).order_by("created", "pk"):
+            personal[token.application_id] = token
+
+    return [
+        {
+            "application": application,
+            "last_used": application.last_used,
+            "personal_token": personal.get(application.pk),
+        }
+        for application in applications
+    ]
+
+
+def revoke_all_authorizations(
+    user: AbstractBaseUser,
+    *,
+    actor: AbstractBaseUser | None,
+    request: Any = None,
+    by: str = "user",
+) -> int:
+    """Revoke what every application authorized by ``user`` holds.
+
+    Personal tokens stay: they belong to the applications the user registered.
+    Return the number of applications whose access was revoked.
+    """
+    entries = authorized_applications(user)
+    for entry in entries:
+        revoke_authorization(
+            user, entry["application"], actor=actor, request=request, by=by
+        )
+    return len(entries)
+
+
 def holds_authorization(user: AbstractBaseUser, application: Application) -> bool:
     """Tell whether ``revoke_authorization`` would find anything to revoke: a
     live OAuth access token, a live refresh token or a pending code of

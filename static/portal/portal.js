@@ -44,19 +44,58 @@
     }
   });
 
-  // A parent checkbox (data-check-children="group") ticks or clears its group.
+  function groupBoxes(group) {
+    return document.querySelectorAll('[data-check-group="' + group + '"]');
+  }
+
+  // Show a parent ticked when its whole group is, and mixed when part of it is.
+  function syncParent(group) {
+    var parent = document.querySelector('[data-check-children="' + group + '"]');
+    if (!parent) return;
+    var boxes = Array.prototype.slice.call(groupBoxes(group));
+    var ticked = boxes.filter(function (box) { return box.checked; }).length;
+    parent.checked = boxes.length > 0 && ticked === boxes.length;
+    parent.indeterminate = ticked > 0 && ticked < boxes.length;
+  }
+
+  // A parent checkbox (data-check-children="group") ticks or clears its group;
+  // clearing one child clears the parent, so the parent's value is not sent.
   document.addEventListener("change", function (event) {
     var parent = event.target.closest("[data-check-children]");
-    if (!parent) return;
-    var group = parent.dataset.checkChildren;
-    document.querySelectorAll('[data-check-group="' + group + '"]').forEach(function (box) {
-      box.checked = parent.checked;
-    });
+    if (parent) {
+      groupBoxes(parent.dataset.checkChildren).forEach(function (box) {
+        box.checked = parent.checked;
+      });
+      parent.indeterminate = false;
+      return;
+    }
+    var child = event.target.closest("[data-check-group]");
+    if (child) syncParent(child.dataset.checkGroup);
   });
 
-  document.addEventListener("DOMContentLoaded", function () {
-    document.querySelectorAll("[data-copy-target]").forEach(function (button) {
+  function enhance(root) {
+    root.querySelectorAll("[data-copy-target]").forEach(function (button) {
       button.hidden = false;
     });
+    root.querySelectorAll("[data-check-children]").forEach(function (parent) {
+      var group = parent.dataset.checkChildren;
+      var boxes = Array.prototype.slice.call(groupBoxes(group));
+      var ticked = boxes.filter(function (box) { return box.checked; }).length;
+      parent.indeterminate = !parent.checked && ticked > 0 && ticked < boxes.length;
+    });
+  }
+
+  document.addEventListener("DOMContentLoaded", function () {
+    enhance(document);
+  });
+
+  // Content swapped in by htmx gets the same enhancements, and its status
+  // message is read out.
+  document.addEventListener("htmx:load", function (event) {
+    var root = event.detail && event.detail.elt;
+    if (!root || !root.querySelectorAll) return;
+    enhance(root);
+    var status = root.matches("[data-announce]") ? root : root.querySelector("[data-announce]");
+    if (status) announce(status.textContent.trim());
   });
 })();
