@@ -245,6 +245,8 @@ PORTAL_ACCESS_TOKEN_SECONDS = env_int("PORTAL_ACCESS_TOKEN_SECONDS", 36000, mini
 PORTAL_CODE_SECONDS = env_int("PORTAL_CODE_SECONDS", 120, minimum=10)
 if PORTAL_CODE_SECONDS > 300:
     raise ImproperlyConfigured("PORTAL_CODE_SECONDS must be at most 300 (5 minutes).")
+PORTAL_TOKEN_RETENTION_DAYS = env_int("PORTAL_TOKEN_RETENTION_DAYS", 90, minimum=1)
+PORTAL_AUDIT_RETENTION_DAYS = env_int("PORTAL_AUDIT_RETENTION_DAYS", 365, minimum=1)
 OAUTH2_PROVIDER = {
     "OAUTH2_VALIDATOR_CLASS": "portal.oauth.validators.PortalValidator",
     "SCOPES_BACKEND_CLASS": "portal.oauth.scopes.CatalogueScopes",
@@ -268,6 +270,10 @@ OAUTH2_PROVIDER = {
     "COMPLIANT_BCP_RFC9700_PKCE_REQUIRED": True,
 }
 
+    "APPLICATION_ADMIN_CLASS": "portal.oauth.admin.ApplicationAdmin",
+    "ACCESS_TOKEN_ADMIN_CLASS": "portal.oauth.admin.AccessTokenAdmin",
+    "REFRESH_TOKEN_ADMIN_CLASS": "portal.oauth.admin.RefreshTokenAdmin",
+    "GRANT_ADMIN_CLASS": "portal.oauth.admin.GrantAdmin",
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "portal.api.authentication.BearerAuthentication",

@@ -12,6 +12,7 @@ urlpatterns = [
     ),
     path("api/v1/", include("portal.api.urls")),
     path("", include("portal.oauth.urls")),
+    path("settings/security/", include("portal.audit.urls")),
     path("", include("portal.web.urls")),
     path("accounts/", include("portal.accounts.urls")),
     path("admin/", admin.site.urls),

@@ -16,6 +16,11 @@ class SecurityEvent(models.Model):
         APPLICATION_DELETED = "application_deleted", _("application deleted")
         APPLICATION_DISABLED = "application_disabled", _("application disabled")
         APPLICATION_TRUSTED = "application_trusted", _("application marked trusted")
+        APPLICATION_ENABLED = "application_enabled", _("application enabled again")
+        APPLICATION_TOKENS_REVOKED = (
+            "application_tokens_revoked",
+            _("every token of an application revoked"),
+        )
         CLIENT_SECRET_REGENERATED = (
             "client_secret_regenerated",
             _("client secret regenerated"),
@@ -80,7 +85,10 @@ class SecurityEvent(models.Model):
 
     class Meta:
         ordering = ["-created", "-id"]
-        indexes = [models.Index(fields=["user", "-created"], name="audit_user_time")]
+        indexes = [
+            models.Index(fields=["user", "-created"], name="audit_user_time"),
+            models.Index(fields=["kind", "-created"], name="audit_kind_time"),
+        ]
         verbose_name = _("security event")
         verbose_name_plural = _("security events")
 

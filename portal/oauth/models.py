@@ -97,6 +97,7 @@ class AccessToken(AbstractAccessToken):
         indexes = [
             models.Index(fields=["token_family"], name="oauth_at_family"),
             models.Index(fields=["user", "application"], name="oauth_at_user_app"),
+            models.Index(fields=["created"], name="oauth_at_created"),
         ]
 
     def __str__(self) -> str:

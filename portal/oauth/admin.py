@@ -1,0 +1,487 @@
+"""The admin's review pages for applications, tokens and codes.
+
+django-oauth-toolkit registers the swapped models with these classes (the
+``*_ADMIN_CLASS`` entries of ``OAUTH2_PROVIDER``). Every page is read-only: a
+token or a code is never shown beyond its public prefix, and nothing is
+changed except through the actions, which act through the services and write
+a security event naming the admin.
+"""
+
+from typing import Any
+
+from django.contrib import admin, messages
+from django.db import transaction
+from django.db.models import Count, Q, QuerySet
+from django.http import HttpRequest
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.html import format_html
+from django.utils.http import urlencode
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
+
+from portal.audit.models import SecurityEvent
+from portal.audit.review import (
+    ClientIdFilter,
+    EstimatedCountPaginator,
+    LastUsedFilter,
+    ScopeFilter,
+    TokenStateFilter,
+)
+from portal.audit.services import record, record_many
+from portal.oauth import services
+from portal.oauth.models import AccessToken, Application, Grant, RefreshToken
+
+Kind = SecurityEvent.Kind
+USER_SEARCH_FIELDS = ("user__username", "user__email")
+
+
+class ReviewAdmin(admin.ModelAdmin):
+    """Read-only pages over a possibly huge table; actions need the change
+    permission of the model (``has_review_permission``)."""
+
+    paginator = EstimatedCountPaginator
+    show_full_result_count = False
+    show_facets = admin.ShowFacets.NEVER
+    list_per_page = 50
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(
+        self, request: HttpRequest, obj: Any | None = None
+    ) -> bool:
+        return False
+
+    def has_delete_permission(
+        self, request: HttpRequest, obj: Any | None = None
+    ) -> bool:
+        # Rows leave through revocation and the retention clean-up only.
+        return False
+
+    def has_review_permission(self, request: HttpRequest) -> bool:
+        opts = self.opts
+        return request.user.has_perm(f"{opts.app_label}.change_{opts.model_name}")
+
+
+def _live_tokens(queryset: QuerySet) -> QuerySet:
+    return queryset.filter(revoked_at__isnull=True).filter(
+        Q(expires__isnull=True) | Q(expires__gt=timezone.now())
+    )
+
+
+class DisabledFilter(admin.SimpleListFilter):
+    title = _("disabled")
+    parameter_name = "disabled"
+
+    def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, Any]]:
+        return [("yes", _("disabled")), ("no", _("enabled"))]
+
+    def queryset(self, request: HttpRequest, queryset: QuerySet) -> QuerySet:
+        if self.value() == "yes":
+            return queryset.filter(disabled_at__isnull=False)
+        if self.value() == "no":
+            return queryset.filter(disabled_at__isnull=True)
+        return queryset
+
+
+class ApplicationAdmin(ReviewAdmin):
+    list_display = (
+        "name",
+        "client_id",
+        "user",
+        "client_type",
+        "trusted",
+        "disabled_at",
+        "created",
+    )
+    list_select_related = ("user",)
+    list_filter = ("trusted", DisabledFilter, "client_type")
+    search_fields = ("name", "=client_id", *USER_SEARCH_FIELDS)
+    date_hierarchy = "created"
+    ordering = ("-id",)
+    fields = (
+        "name",
+        "client_id",
+        "user",
+        "client_type",
+        "authorization_grant_type",
+        "redirect_uris",
+        "scope",
+        "trusted",
+        "disabled_at",
+        "created",
+        "updated",
+        "users_granted",
+        "live_tokens",
+    )
+    readonly_fields = fields
+    actions = (
+        "revoke_all_tokens",
+        "disable_applications",
+        "enable_applications",
+        "mark_trusted",
+    )
+
+    @admin.display(description=_("users who granted it"))
+    def users_granted(self, obj: Application) -> int:
+        return AccessToken.objects.filter(
+            application=obj, kind=AccessToken.Kind.ACCESS, revoked_at__isnull=True
+        ).aggregate(users=Count("user", distinct=True))["users"]
+
+    @admin.display(description=_("live tokens"))
+    def live_tokens(self, obj: Application) -> str:
+        count = _live_tokens(AccessToken.objects.filter(application=obj)).aggregate(
+            tokens=Count("pk")
+        )["tokens"]
+        url = reverse("admin:oauth_accesstoken_changelist")
+        query = urlencode({"client_id": obj.client_id, "state": "active"})
+        return format_html('{} (<a href="{}?{}">{}</a>)', count, url, query, _("list"))
+
+    @admin.action(
+        description=_("Revoke every token of the selected applications"),
+        permissions=["review"],
+    )
+    def revoke_all_tokens(self, request: HttpRequest, queryset: QuerySet) -> None:
+        revoked = 0
+        for application in queryset:
+            revoked += _revoke_all_tokens(application, request)
+        self.message_user(
+            request,
+            ngettext("Revoked %d token.", "Revoked %d tokens.", revoked) % revoked,
+            messages.SUCCESS,
+        )
+
+    @admin.action(
+        description=_("Disable the selected applications"), permissions=["review"]
+    )
+    def disable_applications(self, request: HttpRequest, queryset: QuerySet) -> None:
+        now = timezone.now()
+        changed = 0
+        for application in queryset.filter(disabled_at__isnull=True):
+            Application.objects.filter(pk=application.pk).update(
+                disabled_at=now, updated=now
+            )
+            application.disabled_at = now
+            _record_admin(Kind.APPLICATION_DISABLED, request, application)
+            changed += 1
+        self.message_user(
+            request,
+            ngettext(
+                "Disabled %d application: its tokens stop working.",
+                "Disabled %d applications: their tokens stop working.",
+                changed,
+            )
+            % changed,
+            messages.SUCCESS,
+        )
+
+    @admin.action(
+        description=_("Enable the selected applications again"),
+        permissions=["review"],
+    )
+    def enable_applications(self, request: HttpRequest, queryset: QuerySet) -> None:
+        changed = 0
+        for application in queryset.filter(disabled_at__isnull=False):
+            Application.objects.filter(pk=application.pk).update(
+                disabled_at=None, updated=timezone.now()
+            )
+            application.disabled_at = None
+            _record_admin(Kind.APPLICATION_ENABLED, request, application)
+            changed += 1
+        self.message_user(
+            request,
+            ngettext("Enabled %d application.", "Enabled %d applications.", changed)
+            % changed,
+            messages.SUCCESS,
+        )
+
+    @admin.action(
+        description=_("Mark the selected applications trusted"),
+        permissions=["review"],
+    )
+    def mark_trusted(self, request: HttpRequest, queryset: QuerySet) -> None:
+        changed = 0
+        for application in queryset.filter(trusted=False):
+            Application.objects.filter(pk=application.pk).update(
+                trusted=True, updated=timezone.now()
+            )
+            application.trusted = True
+            _record_admin(Kind.APPLICATION_TRUSTED, request, application)
+            changed += 1
+        self.message_user(
+            request,
+            ngettext(
+                "Marked %d application trusted.",
+                "Marked %d applications trusted.",
+                changed,
+            )
+            % changed,
+            messages.SUCCESS,
+        )
+
+
+def _record_admin(kind: str, request: HttpRequest, application: Application) -> None:
+    record(
+        kind,
+        request=request,
+        actor=request.user,
+        user=application.user,
+        application=application,
+        detail={"client_id": application.client_id, "by": "admin"},
+    )
+
+
+def _revoke_all_tokens(application: Application, request: HttpRequest) -> int:
+    """Revoke every access token, refresh token and pending code of one
+    application, for all its users, in a constant number of queries.
+
+    Each user whose tokens were revoked gets an event on their own log.
+    """
+    now = timezone.now()
+    with transaction.atomic():
+        Application.objects.select_for_update().filter(pk=application.pk).first()
+        live = AccessToken.objects.filter(
+            application=application, revoked_at__isnull=True
+        )
+        user_ids = list(live.order_by().values_list("user_id", flat=True).distinct())
+        revoked = live.update(revoked_at=now)
+        RefreshToken.objects.filter(
+            application=application, revoked__isnull=True
+        ).update(revoked=now, updated=now)
+        Grant.objects.filter(application=application, redeemed_at__isnull=True).delete()
+    record(
+        Kind.APPLICATION_TOKENS_REVOKED,
+        request=request,
+        actor=request.user,
+        user=application.user,
+        application=application,
+        detail={"client_id": application.client_id, "tokens": revoked, "by": "admin"},
+    )
+    record_many(
+        Kind.GRANT_REVOKED,
+        [user_id for user_id in user_ids if user_id is not None],
+        request=request,
+        actor=request.user,
+        application=application,
+        detail={"by": "admin"},
+    )
+    return revoked
+
+
+class AccessTokenAdmin(ReviewAdmin):
+    list_display = (
+        "prefix",
+        "kind",
+        "user",
+        "application",
+        "scope",
+        "created",
+        "expires",
+        "last_used_at",
+        "last_used_ip",
+        "state",
+    )
+    list_display_links = ("prefix",)
+    list_select_related = ("user", "application")
+    list_filter = (
+        TokenStateFilter,
+        ClientIdFilter,
+        "kind",
+        ScopeFilter,
+        LastUsedFilter,
+    )
+    search_fields = (
+        *USER_SEARCH_FIELDS,
+        "application__name",
+        "=application__client_id",
+        "=prefix",
+    )
+    date_hierarchy = "created"
+    ordering = ("-id",)
+    # ``token`` and ``token_checksum`` are left out on purpose: not even the
+    # digest is shown.
+    fields = (
+        "prefix",
+        "kind",
+        "state",
+        "user",
+        "application",
+        "scope",
+        "created",
+        "expires",
+        "revoked_at",
+        "last_used_at",
+        "last_used_ip",
+        "token_family",
+    )
+    readonly_fields = fields
+    actions = ("revoke_tokens",)
+
+    @admin.display(description=_("state"))
+    def state(self, obj: AccessToken) -> str:
+        return obj.state
+
+    @admin.action(description=_("Revoke the selected tokens"), permissions=["review"])
+    def revoke_tokens(self, request: HttpRequest, queryset: QuerySet) -> None:
+        revoked = 0
+        for token in queryset.filter(revoked_at__isnull=True).select_related(
+            "user", "application"
+        ):
+            services.revoke_token(
+                token, actor=request.user, request=request, by="admin"
+            )
+            revoked += 1
+        self.message_user(
+            request,
+            ngettext("Revoked %d token.", "Revoked %d tokens.", revoked) % revoked,
+            messages.SUCCESS,
+        )
+
+
+class RefreshTokenStateFilter(admin.SimpleListFilter):
+    title = _("state")
+    parameter_name = "state"
+
+    def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, Any]]:
+        return [("active", _("active")), ("revoked", _("revoked"))]
+
+    def queryset(self, request: HttpRequest, queryset: QuerySet) -> QuerySet:
+        if self.value() == "active":
+            return queryset.filter(revoked__isnull=True)
+        if self.value() == "revoked":
+            return queryset.filter(revoked__isnull=False)
+        return queryset
+
+
+class RefreshTokenAdmin(ReviewAdmin):
+    list_display = ("prefix", "user", "application", "created", "revoked", "state")
+    list_display_links = ("prefix",)
+    list_select_related = ("user", "application")
+    list_filter = (RefreshTokenStateFilter, ClientIdFilter)
+    search_fields = (
+        *USER_SEARCH_FIELDS,
+        "application__name",
+        "=application__client_id",
+        "=prefix",
+    )
+    date_hierarchy = "created"
+    ordering = ("-id",)
+    fields = (
+        "prefix",
+        "state",
+        "user",
+        "application",
+        "created",
+        "updated",
+        "revoked",
+        "token_family",
+    )
+    readonly_fields = fields
+    actions = ("revoke_tokens",)
+
+    @admin.display(description=_("state"))
+    def state(self, obj: RefreshToken) -> str:
+        return "revoked" if obj.revoked is not None else "active"
+
+    @admin.action(
+        description=_("Revoke the selected refresh tokens and their access tokens"),
+        permissions=["review"],
+    )
+    def revoke_tokens(self, request: HttpRequest, queryset: QuerySet) -> None:
+        revoked = 0
+        for refresh_token in queryset.filter(revoked__isnull=True).select_related(
+            "user", "application", "access_token"
+        ):
+            access_token = refresh_token.access_token
+            if access_token is not None:
+                # Revokes the whole family's refresh tokens, this one included.
+                services.revoke_token(
+                    access_token, actor=request.user, request=request, by="admin"
+                )
+            else:
+                now = timezone.now()
+                RefreshToken.objects.filter(pk=refresh_token.pk).update(
+                    revoked=now, updated=now
+                )
+                record(
+                    Kind.TOKEN_REVOKED,
+                    request=request,
+                    actor=request.user,
+                    user=refresh_token.user,
+                    application=refresh_token.application,
+                    detail={
+                        "prefix": refresh_token.prefix,
+                        "kind": "refresh",
+                        "by": "admin",
+                    },
+                )
+            revoked += 1
+        self.message_user(
+            request,
+            ngettext("Revoked %d refresh token.", "Revoked %d refresh tokens.", revoked)
+            % revoked,
+            messages.SUCCESS,
+        )
+
+
+class GrantStateFilter(admin.SimpleListFilter):
+    title = _("state")
+    parameter_name = "state"
+
+    def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, Any]]:
+        return [
+            ("pending", _("pending")),
+            ("redeemed", _("redeemed")),
+            ("expired", _("expired")),
+        ]
+
+    def queryset(self, request: HttpRequest, queryset: QuerySet) -> QuerySet:
+        now = timezone.now()
+        if self.value() == "pending":
+            return queryset.filter(redeemed_at__isnull=True, expires__gt=now)
+        if self.value() == "redeemed":
+            return queryset.filter(redeemed_at__isnull=False)
+        if self.value() == "expired":
+            return queryset.filter(redeemed_at__isnull=True, expires__lte=now)
+        return queryset
+
+
+class GrantAdmin(ReviewAdmin):
+    list_display = (
+        "id",
+        "user",
+        "application",
+        "scope",
+        "created",
+        "expires",
+        "redeemed_at",
+        "state",
+    )
+    list_select_related = ("user", "application")
+    list_filter = (GrantStateFilter, ClientIdFilter)
+    search_fields = (
+        *USER_SEARCH_FIELDS,
+        "application__name",
+        "=application__client_id",
+    )
+    date_hierarchy = "created"
+    ordering = ("-id",)
+    # ``code`` (the code's digest) is left out on purpose.
+    fields = (
+        "user",
+        "application",
+        "scope",
+        "redirect_uri",
+        "created",
+        "expires",
+        "redeemed_at",
+        "state",
+    )
+    readonly_fields = fields
+
+    @admin.display(description=_("state"))
+    def state(self, obj: Grant) -> str:
+        if obj.redeemed_at is not None:
+            return "redeemed"
+        return "expired" if obj.is_expired() else "pending"
