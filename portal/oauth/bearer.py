@@ -1,21 +1,29 @@
 """The one bearer-token path: parse the header, find the token, check it.
 
 Every kind of token (access, personal) is found here, by digest, in one query
-that also brings its user and application. The API's authentication and the
-rate limiter read what ``BearerTokenMiddleware`` found.
+that also brings its user and application and checks in SQL that the token is
+live (not revoked, not expired, active user, enabled application). That query
+is written out once per process rather than built by the ORM on each request:
+building and hydrating the ORM query cost several times the query itself (see
+docs/performance.md). The API's authentication and the rate limiter both ask
+``resolve()``.
 """
 
 import re
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import timedelta
+from functools import cache
 
+from django.contrib.auth import get_user_model
+from django.db import connections, router
 from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 
 from portal.net import client_ip
 from portal.oauth import tokens
-from portal.oauth.models import AccessToken
+from portal.oauth.models import AccessToken, Application
 
 # RFC 6750 §2.1: b64token = 1*( ALPHA / DIGIT / "-" / "." / "_" / "~" / "+" / "/" ) *"="
 _B64TOKEN = re.compile(r"^[A-Za-z0-9\-._~+/]+=*$")
@@ -50,11 +58,137 @@ def find_access_token(raw: str) -> AccessToken | None:
     """Return the token row for a raw token, whatever its state, or None."""
     if not raw or len(raw) > MAX_TOKEN_LENGTH:
         return None
-    return (
-        AccessToken.objects.select_related("user", "application")
-        .filter(token_checksum=tokens.digest(raw))
-        .first()
+    # A slice, not first(): the checksum is unique, and ordering by the primary
+    # key would only add work to the query on every request.
+    found = AccessToken.objects.select_related("user", "application").filter(
+        token_checksum=tokens.digest(raw)
+    )[:1]
+    return found[0] if found else None
+
+
+# The fields the hot path loads; the others stay deferred on the instances.
+_TOKEN_FIELDS = {"id", "user_id", "application_id", "scope", "kind", "prefix"}
+_USER_FIELDS = {"id", "username", "email", "is_active", "is_staff", "is_superuser"}
+_APPLICATION_FIELDS = {"id", "client_id", "name", "scope", "user_id"}
+
+
+@dataclass(frozen=True)
+class _LiveTokenQuery:
+    sql: str
+    token_fields: tuple[str, ...]
+    user_fields: tuple[str, ...]
+    user_booleans: tuple[bool, ...]
+    application_fields: tuple[str, ...]
+
+
+def _in_model_order(model: type, wanted: set[str]) -> tuple[str, ...]:
+    # Model.from_db takes a subset of fields in the model's own field order.
+    return tuple(f.attname for f in model._meta.concrete_fields if f.attname in wanted)
+
+
+@cache
+def _live_token_query(alias: str) -> _LiveTokenQuery:
+    user_model = get_user_model()
+    quote = connections[alias].ops.quote_name
+
+    def column(model: type, name: str) -> str:
+        return quote(model._meta.get_field(name).column)
+
+    token_fields = _in_model_order(AccessToken, _TOKEN_FIELDS)
+    user_fields = _in_model_order(user_model, _USER_FIELDS)
+    application_fields = _in_model_order(Application, _APPLICATION_FIELDS)
+    last_used = "t." + column(AccessToken, "last_used_at")
+    selected = [
+        *(
+            f"t.{quote(AccessToken._meta.get_field(name).column)}"
+            for name in (
+                f.name
+                for f in AccessToken._meta.concrete_fields
+                if f.attname in _TOKEN_FIELDS
+            )
+        ),
+        f"({last_used} IS NULL OR {last_used} < %s)",
+        *(
+            f"u.{quote(user_model._meta.get_field(f).column)}"
+            for f in (
+                field.name
+                for field in user_model._meta.concrete_fields
+                if field.attname in _USER_FIELDS
+            )
+        ),
+        *(
+            f"a.{quote(Application._meta.get_field(f).column)}"
+            for f in (
+                field.name
+                for field in Application._meta.concrete_fields
+                if field.attname in _APPLICATION_FIELDS
+            )
+        ),
+    ]
+    expires = "t." + column(AccessToken, "expires")
+    sql = (
+        f"SELECT {', '.join(selected)} "
+        f"FROM {quote(AccessToken._meta.db_table)} t "
+        f"INNER JOIN {quote(user_model._meta.db_table)} u "
+        f"ON u.{quote(user_model._meta.pk.column)} = t.{column(AccessToken, 'user')} "
+        f"LEFT OUTER JOIN {quote(Application._meta.db_table)} a "
+        f"ON a.{quote(Application._meta.pk.column)} = "
+        f"t.{column(AccessToken, 'application')} "
+        f"WHERE t.{column(AccessToken, 'token_checksum')} = %s "
+        f"AND t.{column(AccessToken, 'revoked_at')} IS NULL "
+        f"AND ({expires} IS NULL OR {expires} > %s) "
+        f"AND u.{column(user_model, 'is_active')} "
+        f"AND a.{column(Application, 'disabled_at')} IS NULL"
     )
+    booleans = tuple(
+        user_model._meta.get_field(name).get_internal_type() == "BooleanField"
+        for name in user_fields
+    )
+    return _LiveTokenQuery(sql, token_fields, user_fields, booleans, application_fields)
+
+
+def find_live_token(raw: str) -> AccessToken | None:
+    """Return the usable token for a raw token, with its user and application.
+
+    One query; None when the token is unknown, revoked or expired, its user
+    inactive or its application disabled. The instance carries only the fields
+    the bearer path needs (the others load on access) and knows whether its
+    last use is older than ``LAST_USED_INTERVAL``.
+    """
+    if not raw or len(raw) > MAX_TOKEN_LENGTH:
+        return None
+
+    alias = router.db_for_read(AccessToken)
+    connection = connections[alias]
+    query = _live_token_query(alias)
+    now = timezone.now()
+    adapt = connection.ops.adapt_datetimefield_value
+    with connection.cursor() as cursor:
+        cursor.execute(
+            query.sql, [adapt(now - LAST_USED_INTERVAL), tokens.digest(raw), adapt(now)]
+        )
+        row = cursor.fetchone()
+    if row is None:
+        return None
+
+    token_end = len(query.token_fields)
+    user_end = token_end + 1 + len(query.user_fields)
+    token = AccessToken.from_db(alias, query.token_fields, row[:token_end])
+    token.stale_last_use = bool(row[token_end])
+    user_values = [
+        bool(value) if boolean else value
+        for value, boolean in zip(
+            row[token_end + 1 : user_end], query.user_booleans, strict=True
+        )
+    ]
+    token.user = get_user_model().from_db(alias, query.user_fields, user_values)
+    application_values = row[user_end:]
+    token.application = (
+        Application.from_db(alias, query.application_fields, application_values)
+        if application_values[0] is not None
+        else None
+    )
+    return token
 
 
 def usable(token: AccessToken | None) -> bool:
@@ -70,7 +204,12 @@ def usable(token: AccessToken | None) -> bool:
 def touch(token: AccessToken, ip: str | None) -> None:
     """Record when and from where a token was used, at most once a minute."""
     now = timezone.now()
-    if token.last_used_at is not None and now - token.last_used_at < LAST_USED_INTERVAL:
+    stale = getattr(token, "stale_last_use", None)
+    if stale is None:
+        stale = (
+            token.last_used_at is None or now - token.last_used_at >= LAST_USED_INTERVAL
+        )
+    if not stale:
         return
 
     AccessToken.objects.filter(pk=token.pk).filter(
@@ -100,8 +239,8 @@ def resolve(request: HttpRequest) -> AccessToken | None:
     if raw is _UNPARSED:
         raw = _parse(request)
     if raw is not None:
-        found = find_access_token(raw)
-        if usable(found):
+        found = find_live_token(raw)
+        if found is not None:
             token = found
             address = client_ip(request)
             touch(found, None if address == "unknown" else address)
