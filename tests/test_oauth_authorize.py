@@ -108,7 +108,10 @@ def test_a_disabled_application_cannot_start_a_flow(owner_client, application):
             {"code_challenge": "x" * 43, "code_challenge_method": "plain"},
             "invalid_request",
         ),
-        ({"code_challenge": "x" * 43, "code_challenge_method": None}, "invalid_request"),
+        (
+            {"code_challenge": "x" * 43, "code_challenge_method": None},
+            "invalid_request",
+        ),
         ({"code_challenge_method": "S256"}, "invalid_request"),
     ],
 )

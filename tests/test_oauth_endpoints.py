@@ -28,9 +28,7 @@ def _basic(application, secret):
 
 
 class TestRevocation:
-    def test_a_client_revokes_its_access_token_and_its_refresh_token(
-        self, api, issued
-    ):
+    def test_a_client_revokes_its_access_token_and_its_refresh_token(self, api, issued):
         application, secret, body = issued
 
         response = api.post(
@@ -41,7 +39,9 @@ class TestRevocation:
 
         assert response.status_code == 200
         assert not usable(find_access_token(body["access_token"]))
-        assert refresh(api, application, secret, body["refresh_token"]).status_code == 400
+        assert (
+            refresh(api, application, secret, body["refresh_token"]).status_code == 400
+        )
         assert AccessToken.objects.get().revoked_at is not None
 
     def test_revoking_a_refresh_token_revokes_its_access_token(self, api, issued):
@@ -145,7 +145,9 @@ class TestIntrospection:
     def test_introspection_needs_client_authentication(self, api, issued):
         _application, _secret, body = issued
 
-        response = api.post("/api/v1/oauth/introspect/", {"token": body["access_token"]})
+        response = api.post(
+            "/api/v1/oauth/introspect/", {"token": body["access_token"]}
+        )
 
         assert response.status_code == 401
         assert response.json() == {"error": "invalid_client"}
@@ -154,7 +156,9 @@ class TestIntrospection:
         application, secret, _body = issued
 
         response = api.post(
-            "/api/v1/oauth/introspect/", {}, HTTP_AUTHORIZATION=_basic(application, secret)
+            "/api/v1/oauth/introspect/",
+            {},
+            HTTP_AUTHORIZATION=_basic(application, secret),
         )
 
         assert response.status_code == 400

@@ -110,7 +110,9 @@ class TestCodes:
         assert replay.status_code == 400
         assert replay.json()["error"] == "invalid_grant"
         assert not _works(first["access_token"])
-        assert refresh(api, application, secret, first["refresh_token"]).status_code == 400
+        assert (
+            refresh(api, application, secret, first["refresh_token"]).status_code == 400
+        )
         assert SecurityEvent.objects.filter(kind="code_replayed").count() == 1
 
     def test_an_expired_code_is_refused(self, owner_client, app_and_secret, api):
@@ -257,7 +259,10 @@ class TestRefresh:
 
         assert reuse.json()["error"] == "invalid_grant"
         assert not _works(rotated["access_token"])
-        assert refresh(api, application, secret, rotated["refresh_token"]).status_code == 400
+        assert (
+            refresh(api, application, secret, rotated["refresh_token"]).status_code
+            == 400
+        )
         assert not RefreshToken.objects.filter(revoked__isnull=True).exists()
         event = SecurityEvent.objects.get(kind="refresh_reuse_detected")
         assert event.user == owner
@@ -271,7 +276,10 @@ class TestRefresh:
 
         assert response.json()["error"] == "invalid_grant"
         application, secret = app_and_secret
-        assert refresh(api, application, secret, issued["refresh_token"]).status_code == 200
+        assert (
+            refresh(api, application, secret, issued["refresh_token"]).status_code
+            == 200
+        )
 
     def test_refresh_may_narrow_but_not_widen_scopes(self, app_and_secret, api, issued):
         application, secret = app_and_secret
@@ -304,7 +312,9 @@ class TestRefresh:
 
 def test_an_expired_access_token_is_not_usable(owner_client, app_and_secret, api):
     application, secret = app_and_secret
-    body = exchange(api, application, secret, get_code(owner_client, application)).json()
+    body = exchange(
+        api, application, secret, get_code(owner_client, application)
+    ).json()
     AccessToken.objects.update(expires=timezone.now() - timedelta(seconds=1))
 
     assert not _works(body["access_token"])
