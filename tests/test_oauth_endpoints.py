@@ -178,3 +178,20 @@ def test_the_server_metadata_describes_the_endpoints(api):
     assert data["response_types_supported"] == ["code"]
     assert data["authorization_response_iss_parameter_supported"] is True
     assert "read:profile" in data["scopes_supported"]
+
+
+def test_a_client_revocation_is_in_the_security_log(api, issued, owner):
+    from portal.audit.models import SecurityEvent
+
+    application, secret, body = issued
+
+    for token in (body["access_token"], body["refresh_token"]):
+        api.post(
+            "/api/v1/oauth/revoke/",
+            {"token": token},
+            HTTP_AUTHORIZATION=_basic(application, secret),
+        )
+
+    events = SecurityEvent.objects.filter(kind="token_revoked", user=owner)
+    assert [event.detail["by"] for event in events] == ["client", "client"]
+    assert {event.detail["kind"] for event in events} == {"access", "refresh"}

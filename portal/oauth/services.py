@@ -329,6 +329,14 @@ def revoke_family(family: uuid.UUID | None, *, reason: str, request: Any = None)
             application=member.application,
             detail={"tokens": revoked, "by": "system"},
         )
+    elif reason == "client" and member is not None:
+        record(
+            Kind.TOKEN_REVOKED,
+            request=request,
+            user=member.user,
+            application=member.application,
+            detail={"prefix": member.prefix, "kind": "refresh", "by": "client"},
+        )
     return revoked
 
 

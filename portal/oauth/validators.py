@@ -240,6 +240,40 @@ class PortalValidator(OAuth2Validator):
 
         return find_access_token(token)
 
+    def revoke_token(
+        self,
+        token: str,
+        token_type_hint: str | None,
+        request: Any,
+        *args: Any,
+        **kwargs: Any,
+    ) -> None:
+        """Revoke a token of the authenticated client and the rest of its family.
+
+        A token of another client is left alone and answered like an unknown one
+        (RFC 7009 §2.1, §2.2).
+        """
+        from portal.oauth.services import revoke_family, revoke_token
+
+        client = request.client
+        if client is None or client.pk is None:
+            return
+
+        checksum = tokens.digest(token)
+        access_token = AccessToken.objects.filter(
+            token_checksum=checksum, application=client
+        ).first()
+        if access_token is not None:
+            revoke_token(access_token, actor=None, request=request, by="client")
+            return
+        refresh_token = (
+            RefreshToken.objects.filter(token_checksum=checksum, application=client)
+            .order_by(F("revoked").desc(nulls_first=True))
+            .first()
+        )
+        if refresh_token is not None:
+            revoke_family(refresh_token.token_family, reason="client", request=request)
+
     def validate_refresh_token(
         self, refresh_token: str, client: Any, request: Any, *args: Any, **kwargs: Any
     ) -> bool:

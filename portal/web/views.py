@@ -22,6 +22,7 @@ from django.views.decorators.debug import sensitive_variables
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_htmx.http import HttpResponseClientRedirect
 
+from portal.audit.services import record_reveal
 from portal.oauth import redirects, services
 from portal.oauth.models import AccessToken, Application
 from portal.ratelimit.forms import refuse_form
@@ -48,14 +49,15 @@ def home(request: HttpRequest) -> HttpResponse:
 def settings_home(request: HttpRequest) -> HttpResponse:
     context = {
         "application_count": Application.objects.filter(user=request.user).count(),
-        "security_log_url": _security_log_url(),
+        "security_log_url": reverse("audit:security_log"),
     }
     return render(request, "settings/home.html", context)
 
 
-def _security_log_url() -> str:
-    # The security log lives in its own app; the path is its public address.
-    return "/settings/security/"
+def _record_token_reveal(request: HttpRequest, application: Application) -> None:
+    token = services.personal_token(application, request.user)
+    if token is not None:
+        record_reveal(request, application, token)
 
 
 # Reveal: secrets shown once ------------------------------------------------------
@@ -292,6 +294,8 @@ def application_detail(request: HttpRequest, client_id: str) -> HttpResponse:
         return redirect("web:application_detail", client_id=application.client_id)
 
     reveal = _take_reveal(request, application)
+    if reveal.get("token"):
+        _record_token_reveal(request, application)
     context = _detail_context(request, application, reveal=reveal)
     return render(request, template, context)
 
@@ -326,6 +330,7 @@ def application_regenerate_token(request: HttpRequest, client_id: str) -> HttpRe
         application, request.user, expires=_same_lifetime(previous), request=request
     )
     if request.htmx:
+        _record_token_reveal(request, application)
         context = _detail_context(request, application, reveal={"token": raw})
         context["status_message"] = _("A new token was issued; the old one is revoked.")
         return render(request, "settings/application_detail.html#token", context)
