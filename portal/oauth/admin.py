@@ -10,7 +10,6 @@ a security event naming the admin.
 from typing import Any
 
 from django.contrib import admin, messages
-from django.db import transaction
 from django.db.models import Count, Q, QuerySet
 from django.http import HttpRequest
 from django.urls import reverse
@@ -28,7 +27,6 @@ from portal.audit.review import (
     ScopeFilter,
     TokenStateFilter,
 )
-from portal.audit.services import record, record_many
 from portal.oauth import services
 from portal.oauth.models import AccessToken, Application, Grant, RefreshToken
 
@@ -145,7 +143,9 @@ class ApplicationAdmin(ReviewAdmin):
     def revoke_all_tokens(self, request: HttpRequest, queryset: QuerySet) -> None:
         revoked = 0
         for application in queryset:
-            revoked += _revoke_all_tokens(application, request)
+            revoked += services.revoke_application_tokens(
+                application, actor=request.user, request=request
+            )
         self.message_user(
             request,
             ngettext("Revoked %d token.", "Revoked %d tokens.", revoked) % revoked,
@@ -156,15 +156,12 @@ class ApplicationAdmin(ReviewAdmin):
         description=_("Disable the selected applications"), permissions=["review"]
     )
     def disable_applications(self, request: HttpRequest, queryset: QuerySet) -> None:
-        now = timezone.now()
-        changed = 0
-        for application in queryset.filter(disabled_at__isnull=True):
-            Application.objects.filter(pk=application.pk).update(
-                disabled_at=now, updated=now
+        changed = sum(
+            services.set_application_disabled(
+                application, True, actor=request.user, request=request
             )
-            application.disabled_at = now
-            _record_admin(Kind.APPLICATION_DISABLED, request, application)
-            changed += 1
+            for application in queryset.filter(disabled_at__isnull=True)
+        )
         self.message_user(
             request,
             ngettext(
@@ -181,14 +178,12 @@ class ApplicationAdmin(ReviewAdmin):
         permissions=["review"],
     )
     def enable_applications(self, request: HttpRequest, queryset: QuerySet) -> None:
-        changed = 0
-        for application in queryset.filter(disabled_at__isnull=False):
-            Application.objects.filter(pk=application.pk).update(
-                disabled_at=None, updated=timezone.now()
+        changed = sum(
+            services.set_application_disabled(
+                application, False, actor=request.user, request=request
             )
-            application.disabled_at = None
-            _record_admin(Kind.APPLICATION_ENABLED, request, application)
-            changed += 1
+            for application in queryset.filter(disabled_at__isnull=False)
+        )
         self.message_user(
             request,
             ngettext("Enabled %d application.", "Enabled %d applications.", changed)
@@ -201,14 +196,12 @@ class ApplicationAdmin(ReviewAdmin):
         permissions=["review"],
     )
     def mark_trusted(self, request: HttpRequest, queryset: QuerySet) -> None:
-        changed = 0
-        for application in queryset.filter(trusted=False):
-            Application.objects.filter(pk=application.pk).update(
-                trusted=True, updated=timezone.now()
+        changed = sum(
+            services.mark_application_trusted(
+                application, actor=request.user, request=request
             )
-            application.trusted = True
-            _record_admin(Kind.APPLICATION_TRUSTED, request, application)
-            changed += 1
+            for application in queryset.filter(trusted=False)
+        )
         self.message_user(
             request,
             ngettext(
@@ -219,54 +212,6 @@ class ApplicationAdmin(ReviewAdmin):
             % changed,
             messages.SUCCESS,
         )
-
-
-def _record_admin(kind: str, request: HttpRequest, application: Application) -> None:
-    record(
-        kind,
-        request=request,
-        actor=request.user,
-        user=application.user,
-        application=application,
-        detail={"client_id": application.client_id, "by": "admin"},
-    )
-
-
-def _revoke_all_tokens(application: Application, request: HttpRequest) -> int:
-    """Revoke every access token, refresh token and pending code of one
-    application, for all its users, in a constant number of queries.
-
-    Each user whose tokens were revoked gets an event on their own log.
-    """
-    now = timezone.now()
-    with transaction.atomic():
-        Application.objects.select_for_update().filter(pk=application.pk).first()
-        live = AccessToken.objects.filter(
-            application=application, revoked_at__isnull=True
-        )
-        user_ids = list(live.order_by().values_list("user_id", flat=True).distinct())
-        revoked = live.update(revoked_at=now)
-        RefreshToken.objects.filter(
-            application=application, revoked__isnull=True
-        ).update(revoked=now, updated=now)
-        Grant.objects.filter(application=application, redeemed_at__isnull=True).delete()
-    record(
-        Kind.APPLICATION_TOKENS_REVOKED,
-        request=request,
-        actor=request.user,
-        user=application.user,
-        application=application,
-        detail={"client_id": application.client_id, "tokens": revoked, "by": "admin"},
-    )
-    record_many(
-        Kind.GRANT_REVOKED,
-        [user_id for user_id in user_ids if user_id is not None],
-        request=request,
-        actor=request.user,
-        application=application,
-        detail={"by": "admin"},
-    )
-    return revoked
 
 
 class AccessTokenAdmin(ReviewAdmin):
@@ -390,32 +335,13 @@ class RefreshTokenAdmin(ReviewAdmin):
     )
     def revoke_tokens(self, request: HttpRequest, queryset: QuerySet) -> None:
         revoked = 0
-        for refresh_token in queryset.filter(revoked__isnull=True).select_related(
-            "user", "application", "access_token"
-        ):
-            access_token = refresh_token.access_token
-            if access_token is not None:
-                # Revokes the whole family's refresh tokens, this one included.
-                services.revoke_token(
-                    access_token, actor=request.user, request=request, by="admin"
-                )
-            else:
-                now = timezone.now()
-                RefreshToken.objects.filter(pk=refresh_token.pk).update(
-                    revoked=now, updated=now
-                )
-                record(
-                    Kind.TOKEN_REVOKED,
-                    request=request,
-                    actor=request.user,
-                    user=refresh_token.user,
-                    application=refresh_token.application,
-                    detail={
-                        "prefix": refresh_token.prefix,
-                        "kind": "refresh",
-                        "by": "admin",
-                    },
-                )
+        families = queryset.filter(revoked__isnull=True).values_list(
+            "token_family", flat=True
+        )
+        for family in families:
+            services.revoke_family(
+                family, reason="admin", actor=request.user, request=request
+            )
             revoked += 1
         self.message_user(
             request,

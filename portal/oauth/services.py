@@ -18,7 +18,7 @@ from django.utils import timezone
 from oauth2_provider.generators import generate_client_secret
 
 from portal.audit.models import SecurityEvent
-from portal.audit.services import record
+from portal.audit.services import record, record_many
 from portal.oauth import redirects, scopes, tokens
 from portal.oauth.models import AccessToken, Application, Grant, RefreshToken
 
@@ -158,6 +158,100 @@ def regenerate_client_secret(
     return secret
 
 
+def revoke_application_tokens(
+    application: Application,
+    *,
+    actor: AbstractBaseUser | None,
+    request: Any = None,
+    by: str = "admin",
+) -> int:
+    """Revoke every access token, refresh token and pending code of one
+    application, for all its users, in a constant number of queries.
+
+    Each user whose tokens were revoked gets an event on their own log. Return
+    the number of access tokens revoked.
+    """
+    now = timezone.now()
+    with transaction.atomic():
+        Application.objects.select_for_update().filter(pk=application.pk).first()
+        live = AccessToken.objects.filter(
+            application=application, revoked_at__isnull=True
+        )
+        user_ids = list(live.order_by().values_list("user_id", flat=True).distinct())
+        revoked = live.update(revoked_at=now)
+        RefreshToken.objects.filter(
+            application=application, revoked__isnull=True
+        ).update(revoked=now, updated=now)
+        Grant.objects.filter(application=application, redeemed_at__isnull=True).delete()
+    record(
+        Kind.APPLICATION_TOKENS_REVOKED,
+        request=request,
+        actor=actor,
+        user=application.user,
+        application=application,
+        detail={"client_id": application.client_id, "tokens": revoked, "by": by},
+    )
+    record_many(
+        Kind.GRANT_REVOKED,
+        [user_id for user_id in user_ids if user_id is not None],
+        request=request,
+        actor=actor,
+        application=application,
+        detail={"by": by},
+    )
+    return revoked
+
+
+def set_application_disabled(
+    application: Application,
+    disabled: bool,
+    *,
+    actor: AbstractBaseUser | None,
+    request: Any = None,
+) -> bool:
+    """Disable an application (its tokens stop working and it can start no
+    flow) or enable it again. Return whether anything changed."""
+    now = timezone.now()
+    changed = Application.objects.filter(
+        pk=application.pk, disabled_at__isnull=disabled
+    ).update(disabled_at=now if disabled else None, updated=now)
+    if not changed:
+        return False
+
+    application.disabled_at = now if disabled else None
+    record(
+        Kind.APPLICATION_DISABLED if disabled else Kind.APPLICATION_ENABLED,
+        request=request,
+        actor=actor,
+        user=application.user,
+        application=application,
+        detail={"client_id": application.client_id, "by": "admin"},
+    )
+    return True
+
+
+def mark_application_trusted(
+    application: Application, *, actor: AbstractBaseUser | None, request: Any = None
+) -> bool:
+    """Mark an application trusted; return whether it was not already."""
+    changed = Application.objects.filter(pk=application.pk, trusted=False).update(
+        trusted=True, updated=timezone.now()
+    )
+    if not changed:
+        return False
+
+    application.trusted = True
+    record(
+        Kind.APPLICATION_TRUSTED,
+        request=request,
+        actor=actor,
+        user=application.user,
+        application=application,
+        detail={"client_id": application.client_id, "by": "admin"},
+    )
+    return True
+
+
 # Personal tokens ----------------------------------------------------------------
 
 
@@ -295,10 +389,18 @@ def revoke_authorization(
     return revoked
 
 
-def revoke_family(family: uuid.UUID | None, *, reason: str, request: Any = None) -> int:
+def revoke_family(
+    family: uuid.UUID | None,
+    *,
+    reason: str,
+    request: Any = None,
+    actor: AbstractBaseUser | None = None,
+) -> int:
     """Revoke every access and refresh token descended from one authorization.
 
-    Used when a rotated refresh token is presented again (RFC 9700 §4.14.2).
+    ``reason`` is ``refresh_reuse`` when a rotated refresh token is presented
+    again (RFC 9700 §4.14.2), ``code_replay`` when its code was (the caller
+    records that), or who asked: ``client``, ``user`` or ``admin``.
     """
     if family is None:
         return 0
@@ -329,13 +431,14 @@ def revoke_family(family: uuid.UUID | None, *, reason: str, request: Any = None)
             application=member.application,
             detail={"tokens": revoked, "by": "system"},
         )
-    elif reason == "client" and member is not None:
+    elif reason in ("client", "user", "admin") and member is not None:
         record(
             Kind.TOKEN_REVOKED,
             request=request,
+            actor=actor,
             user=member.user,
             application=member.application,
-            detail={"prefix": member.prefix, "kind": "refresh", "by": "client"},
+            detail={"prefix": member.prefix, "kind": "refresh", "by": reason},
         )
     return revoked
 
