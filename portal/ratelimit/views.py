@@ -1,6 +1,13 @@
 from django.conf import settings
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
+from drf_spectacular.utils import (
+    OpenApiResponse,
+    extend_schema,
+    extend_schema_field,
+    inline_serializer,
+)
+from rest_framework import serializers
 from rest_framework.authentication import SessionAuthentication
 from rest_framework.decorators import (
     api_view,
@@ -20,7 +27,67 @@ from portal.ratelimit.scopes import rate_limit_exempt
 from portal.ratelimit.services import StoreUnavailable, peek, rate_for
 
 
+@extend_schema_field({"oneOf": [{"type": "integer"}, {"type": "string"}]})
+class _IdentIdField(serializers.Field):
+    """A user id (integer) or a client address (string)."""
+
+
+_BUDGET = inline_serializer(
+    "RateLimitBudget",
+    {
+        "enabled": serializers.BooleanField(),
+        "ident": inline_serializer(
+            "RateLimitIdent",
+            {
+                "type": serializers.CharField(help_text="anonymous or authenticated."),
+                "id": _IdentIdField(help_text="The user id, or the client address."),
+            },
+        ),
+        "scopes": inline_serializer(
+            "RateLimitScope",
+            {
+                "id": serializers.CharField(),
+                "rate": serializers.CharField(help_text="count/period, e.g. 100/h."),
+                "description": serializers.CharField(),
+                "limit": serializers.IntegerField(),
+                "duration": serializers.IntegerField(
+                    help_text="Window length in seconds."
+                ),
+                "remaining": serializers.IntegerField(),
+                "available": serializers.IntegerField(
+                    help_text="Epoch second from which one more request is accepted."
+                ),
+                "available_seconds": serializers.IntegerField(),
+                "reset": serializers.IntegerField(
+                    help_text="Epoch second the window ends."
+                ),
+                "reset_seconds": serializers.IntegerField(),
+            },
+            many=True,
+        ),
+    },
+)
+_DETAIL = inline_serializer("RateLimitError", {"detail": serializers.CharField()})
+
+
 # Reading one's budget is not counted: it would change the numbers it reports.
+@extend_schema(
+    summary="Read your rate-limit budget",
+    description=(
+        "The caller's budget in every scope that applies to it. Reading it is not "
+        "counted."
+    ),
+    auth=[{"bearerAuth": []}, {"cookieAuth": []}, {}],
+    responses={
+        200: _BUDGET,
+        401: OpenApiResponse(
+            _DETAIL, description="A Bearer token that is malformed, unknown or revoked."
+        ),
+        503: OpenApiResponse(
+            _DETAIL, description="The rate-limit counters cannot be reached."
+        ),
+    },
+)
 @rate_limit_exempt
 @api_view(["GET"])
 @authentication_classes([BearerAuthentication, SessionAuthentication])
