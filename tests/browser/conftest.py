@@ -1,4 +1,5 @@
 import os
+import shutil
 
 import pytest
 
@@ -18,9 +19,11 @@ CHROMIUM_FLAGS = [
 
 @pytest.fixture(scope="session")
 def browser_type_launch_args(browser_type_launch_args):
-    """Launch the system Chromium when ``./dev test`` found one, else Playwright's."""
+    """Launch a system Chromium when there is one, else Playwright's own."""
     args = {**browser_type_launch_args, "headless": True}
-    executable = os.environ.get("PORTAL_CHROMIUM")
+    executable = os.environ.get("PORTAL_CHROMIUM") or next(
+        filter(None, map(shutil.which, ("chromium", "chromium-browser"))), None
+    )
     if executable:
         args["executable_path"] = executable
         args["args"] = [*args.get("args", []), *CHROMIUM_FLAGS]
