@@ -3,6 +3,7 @@
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
+from django.contrib.sessions.models import Session
 from django.db import connection
 from django.test import Client
 
@@ -20,6 +21,8 @@ def _all_stored_text():
             cursor.execute(f"SELECT * FROM {connection.ops.quote_name(table)}")
             for row in cursor.fetchall():
                 chunks.extend(str(value) for value in row)
+    # Session rows are encoded: read them the way Django does.
+    chunks.extend(str(session.get_decoded()) for session in Session.objects.all())
     return "\n".join(chunks)
 
 
@@ -52,3 +55,25 @@ def test_no_plaintext_secret_token_or_code_is_stored(owner_client, owner, other)
         assert plaintext not in stored
         # Nothing beyond the public prefix (kind prefix and four characters).
         assert plaintext[:16] not in stored
+
+
+def test_secrets_waiting_to_be_shown_are_not_in_the_database(owner_client):
+    response = owner_client.post(
+        "/settings/applications/new",
+        {
+            "name": "Waiting",
+            "redirect_uris": "https://client.example/cb",
+            "scopes": ["read"],
+            "token_expiry": "never",
+        },
+    )
+    stored_before_the_reveal = _all_stored_text()
+
+    page = owner_client.get(response["Location"]).content.decode()
+    token = page.split('id="personal-token"')[1].split('value="')[1].split('"')[0]
+    secret = page.split('id="client-secret"')[1].split('value="')[1].split('"')[0]
+
+    assert token.startswith("pod_pt_")
+    for plaintext in (token, secret):
+        assert plaintext not in stored_before_the_reveal
+        assert plaintext not in _all_stored_text()

@@ -10,6 +10,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.cache import cache
 from django.db.models import Max
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -30,9 +31,8 @@ from portal.ratelimit.http import refusal
 from portal.ratelimit.scopes import rate_limit_scope
 from portal.web.forms import ApplicationForm, NewApplicationForm
 
-# Secrets wait in the server-side session for the next view of the application's
-# page, and no longer than this.
-REVEAL_KEY = "reveal"
+# Secrets wait in the cache (memory or Redis, never the database) for the next
+# view of the application's page by the same session, and no longer than this.
 REVEAL_SECONDS = 600
 
 
@@ -63,6 +63,12 @@ def _record_token_reveal(request: HttpRequest, application: Application) -> None
 # Reveal: secrets shown once ------------------------------------------------------
 
 
+def _reveal_key(request: HttpRequest, application: Application) -> str:
+    if request.session.session_key is None:
+        request.session.save()
+    return f"portal:reveal:{request.session.session_key}:{application.client_id}"
+
+
 @sensitive_variables("client_secret", "token")
 def _stash_reveal(
     request: HttpRequest,
@@ -72,35 +78,24 @@ def _stash_reveal(
     token: str | None = None,
 ) -> None:
     """Keep new secrets for the next full view of the application's page only."""
-    reveals = dict(request.session.get(REVEAL_KEY) or {})
-    entry = dict(reveals.get(application.client_id) or {})
+    key = _reveal_key(request, application)
+    entry = dict(cache.get(key) or {})
     if client_secret:
         entry["client_secret"] = client_secret
     if token:
         entry["token"] = token
     entry["at"] = int(time.time())
-    reveals[application.client_id] = entry
-    request.session[REVEAL_KEY] = reveals
+    cache.set(key, entry, REVEAL_SECONDS)
 
 
 def _take_reveal(request: HttpRequest, application: Application) -> dict[str, Any]:
-    """Remove and return the secrets waiting for this page; stale ones are dropped."""
-    reveals = request.session.get(REVEAL_KEY)
-    if not reveals:
+    """Remove and return the secrets waiting for this page, at most once."""
+    key = _reveal_key(request, application)
+    entry = cache.get(key)
+    # Only the request whose delete removed the entry shows it.
+    if entry is None or not cache.delete(key):
         return {}
-
-    now = time.time()
-    entry = reveals.pop(application.client_id, None)
-    kept = {
-        client_id: waiting
-        for client_id, waiting in reveals.items()
-        if now - waiting.get("at", 0) < REVEAL_SECONDS
-    }
-    if kept:
-        request.session[REVEAL_KEY] = kept
-    else:
-        del request.session[REVEAL_KEY]
-    if entry is None or now - entry.get("at", 0) >= REVEAL_SECONDS:
+    if time.time() - entry.get("at", 0) >= REVEAL_SECONDS:
         return {}
     return entry
 
