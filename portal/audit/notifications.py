@@ -12,10 +12,8 @@ from functools import partial
 from django.conf import settings
 from django.core.mail import send_mail
 from django.db import transaction
-from django.db.models import Q
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from portal.audit.models import SecurityEvent
@@ -50,47 +48,13 @@ def _subject(event: SecurityEvent) -> str:
     return _("A personal token for %(name)s was issued") % {"name": name}
 
 
-def _is_new_authorization(event: SecurityEvent) -> bool:
-    """Tell whether a consent authorizes an application the user had not already
-    authorized: no live OAuth token, and no other code waiting to be redeemed."""
-    from portal.oauth.models import AccessToken, Grant, RefreshToken
-
-    now = timezone.now()
-    live_tokens = AccessToken.objects.filter(
-        user_id=event.user_id,
-        application_id=event.application_id,
-        kind=AccessToken.Kind.ACCESS,
-        revoked_at__isnull=True,
-    ).filter(
-        Q(expires__isnull=True)
-        | Q(expires__gt=now)
-        | Q(
-            token_family__in=RefreshToken.objects.filter(
-                user_id=event.user_id,
-                application_id=event.application_id,
-                revoked__isnull=True,
-            ).values("token_family")
-        )
-    )
-    if live_tokens.exists():
-        return False
-
-    # The consent being recorded has just created one code.
-    pending_codes = Grant.objects.filter(
-        user_id=event.user_id,
-        application_id=event.application_id,
-        redeemed_at__isnull=True,
-        expires__gt=now,
-    )
-    return pending_codes.count() <= 1
-
-
 def schedule(event: SecurityEvent) -> None:
     """Send the e-mail for ``event`` once the current transaction commits.
 
     A failure to send is logged and never breaks the action that caused it.
     """
-    if event.kind == Kind.CONSENT_GRANTED and not _is_new_authorization(event):
+    # The OAuth service marks the consent that first authorizes an application.
+    if event.kind == Kind.CONSENT_GRANTED and not event.detail.get("first"):
         return
 
     transaction.on_commit(partial(send, event.pk), robust=True)

@@ -30,7 +30,7 @@ from oauthlib.common import Request as OAuthlibRequest
 
 from portal.audit.models import SecurityEvent
 from portal.audit.services import record
-from portal.oauth import redirects, scopes
+from portal.oauth import redirects, scopes, services
 from portal.oauth.bearer import find_access_token, usable
 from portal.oauth.models import Application
 from portal.ratelimit.scopes import rate_limit_scope
@@ -281,6 +281,7 @@ def _decide(
         )
         if info.get(key)
     }
+    first = not services.holds_authorization(request.user, application)
     try:
         uri, _headers, _body, _status = core.create_authorization_response(
             request,
@@ -305,7 +306,7 @@ def _decide(
         actor=request.user,
         user=request.user,
         application=application,
-        detail={"scopes": scopes.to_string(kept).split()},
+        detail={"scopes": scopes.to_string(kept).split(), "first": first},
     )
     code = dict(parse_qsl(urlsplit(uri).query)).get("code", "")
     if request.headers.get("X-Requested-With") == "XMLHttpRequest":
