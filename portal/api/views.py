@@ -85,6 +85,10 @@ THROTTLED = OpenApiResponse(
     serializers.ThrottledSerializer,
     description="The rate limit is reached; Retry-After says when to try again.",
 )
+TOO_LARGE = OpenApiResponse(
+    serializers.DetailErrorSerializer,
+    description="The body is larger than the pod accepts (256 KiB by default).",
+)
 
 
 def _no_store(response: Response) -> Response:
@@ -204,6 +208,7 @@ class ApplicationViewSet(viewsets.GenericViewSet):
         responses={
             201: serializers.ApplicationCreatedSerializer,
             400: BAD_REQUEST,
+            413: TOO_LARGE,
             401: UNAUTHENTICATED,
             403: FORBIDDEN,
             429: THROTTLED,
@@ -264,6 +269,7 @@ class ApplicationViewSet(viewsets.GenericViewSet):
         responses={
             200: serializers.OwnedApplicationSerializer,
             400: BAD_REQUEST,
+            413: TOO_LARGE,
             401: UNAUTHENTICATED,
             403: FORBIDDEN,
             404: NOT_FOUND,
@@ -280,6 +286,7 @@ class ApplicationViewSet(viewsets.GenericViewSet):
         responses={
             200: serializers.OwnedApplicationSerializer,
             400: BAD_REQUEST,
+            413: TOO_LARGE,
             401: UNAUTHENTICATED,
             403: FORBIDDEN,
             404: NOT_FOUND,
