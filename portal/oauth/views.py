@@ -326,6 +326,22 @@ def _decide(
     return OAuth2ResponseRedirect(uri, application.get_allowed_schemes())
 
 
+def _repeated_parameter(request: HttpRequest) -> HttpResponse | None:
+    """Refuse a request that sends a parameter twice (RFC 6749 §3.1, §3.2).
+
+    oauthlib checks only some parameters; with two codes or two tokens the
+    endpoints would act on whichever value the parser kept last.
+    """
+    for name, values in (*request.GET.lists(), *request.POST.lists()):
+        if len(values) > 1:
+            body = {
+                "error": "invalid_request",
+                "error_description": f"The request repeats the {name} parameter.",
+            }
+            return _oauth_response(json.dumps(body), 400, {})
+    return None
+
+
 def _oauth_response(body: str, status: int, headers: dict[str, str]) -> HttpResponse:
     response = HttpResponse(body, status=status, content_type="application/json")
     for name, value in headers.items():
@@ -346,6 +362,9 @@ def token(request: HttpRequest) -> HttpResponse:
     The exchange runs in one transaction that locks the code or refresh token
     it redeems, so concurrent redemptions give one success.
     """
+    if (repeated := _repeated_parameter(request)) is not None:
+        return repeated
+
     core = get_oauthlib_core()
     with transaction.atomic():
         _url, headers, body, status = core.create_token_response(request)
@@ -358,6 +377,9 @@ def token(request: HttpRequest) -> HttpResponse:
 @rate_limit_scope("oauth-revoke-token")
 def revoke(request: HttpRequest) -> HttpResponse:
     """Revoke a token of the authenticated client (RFC 7009)."""
+    if (repeated := _repeated_parameter(request)) is not None:
+        return repeated
+
     core = get_oauthlib_core()
     with transaction.atomic():
         _url, headers, body, status = core.create_revocation_response(request)
@@ -388,6 +410,9 @@ def introspect(request: HttpRequest) -> HttpResponse:
     The client must authenticate; a token of another client is reported
     inactive, like an unknown one, so introspection cannot probe tokens.
     """
+    if (repeated := _repeated_parameter(request)) is not None:
+        return repeated
+
     client = _authenticated_client(request)
     if client is None:
         response = JsonResponse({"error": "invalid_client"}, status=401)
