@@ -37,6 +37,19 @@ class RedactSecrets(logging.Filter):
         return True
 
 
+class WithoutTraceback(logging.Filter):
+    """Drop the exception from a record, keeping its message.
+
+    For the template engine's records: the exception of a failed variable lookup
+    quotes the whole template context, which may hold a secret being revealed.
+    """
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        record.exc_info = None
+        record.exc_text = None
+        return True
+
+
 def install() -> None:
     """Attach the filter to every logger of the libraries that log secrets."""
     scrubber = RedactSecrets()

@@ -228,12 +228,18 @@ LOGGING = {
     "handlers": {
         "console": {"class": "logging.StreamHandler", "formatter": "plain"},
     },
+    "filters": {
+        "without_traceback": {"()": "portal.logs.WithoutTraceback"},
+    },
     "root": {"handlers": ["console"], "level": env_str("PORTAL_LOG_LEVEL", "INFO")},
     "loggers": {
         # oauthlib logs request bodies (codes, secrets) at DEBUG.
         "oauthlib": {"level": "WARNING"},
         "oauth2_provider": {"level": "WARNING"},
         "django.db.backends": {"level": "INFO"},
+        # The template engine logs a missing variable at DEBUG with an exception
+        # that holds the page's whole context: secrets shown once included.
+        "django.template": {"level": "INFO", "filters": ["without_traceback"]},
     },
 }
 
