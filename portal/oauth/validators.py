@@ -18,7 +18,7 @@ from oauth2_provider.oauth2_validators import OAuth2Validator
 from oauth2_provider.settings import oauth2_settings
 from oauthlib.oauth2.rfc6749 import errors
 
-from portal.oauth import scopes, tokens
+from portal.oauth import bearer, scopes, services, tokens
 from portal.oauth.models import AccessToken, Grant, RefreshToken
 
 # RFC 7636 §4.1: 43 to 128 unreserved characters.
@@ -118,9 +118,7 @@ class PortalValidator(OAuth2Validator):
             return False
 
         if grant.redeemed_at is not None:
-            from portal.oauth.services import revoke_tokens_of_replayed_code
-
-            revoke_tokens_of_replayed_code(grant)
+            services.revoke_tokens_of_replayed_code(grant)
             return False
 
         if grant.is_expired() or not grant.user.is_active:
@@ -192,8 +190,6 @@ class PortalValidator(OAuth2Validator):
     def _create_access_token(
         self, expires: Any, request: Any, token: dict, source_refresh_token: Any = None
     ) -> AccessToken:
-        from portal.oauth.services import record_token_issued
-
         if source_refresh_token is not None:
             family = source_refresh_token.token_family
         else:
@@ -212,7 +208,7 @@ class PortalValidator(OAuth2Validator):
         )
         self._set_token_value(access_token, raw)
         access_token.save()
-        record_token_issued(
+        services.record_token_issued(
             access_token, request, refreshed=source_refresh_token is not None
         )
         return access_token
@@ -236,9 +232,7 @@ class PortalValidator(OAuth2Validator):
         return refresh_token
 
     def _load_access_token(self, token: str) -> AccessToken | None:
-        from portal.oauth.bearer import find_access_token
-
-        return find_access_token(token)
+        return bearer.find_access_token(token)
 
     def revoke_token(
         self,
@@ -253,8 +247,6 @@ class PortalValidator(OAuth2Validator):
         A token of another client is left alone and answered like an unknown one
         (RFC 7009 §2.1, §2.2).
         """
-        from portal.oauth.services import revoke_family, revoke_token
-
         client = request.client
         if client is None or client.pk is None:
             return
@@ -264,7 +256,9 @@ class PortalValidator(OAuth2Validator):
             token_checksum=checksum, application=client
         ).first()
         if access_token is not None:
-            revoke_token(access_token, actor=None, request=request, by="client")
+            services.revoke_token(
+                access_token, actor=None, request=request, by="client"
+            )
             return
         refresh_token = (
             RefreshToken.objects.filter(token_checksum=checksum, application=client)
@@ -272,7 +266,9 @@ class PortalValidator(OAuth2Validator):
             .first()
         )
         if refresh_token is not None:
-            revoke_family(refresh_token.token_family, reason="client", request=request)
+            services.revoke_family(
+                refresh_token.token_family, reason="client", request=request
+            )
 
     def validate_refresh_token(
         self, refresh_token: str, client: Any, request: Any, *args: Any, **kwargs: Any
@@ -283,8 +279,6 @@ class PortalValidator(OAuth2Validator):
         family (RFC 9700 §4.14.2); two concurrent exchanges of one token therefore
         give one success.
         """
-        from portal.oauth.services import revoke_family
-
         found = (
             RefreshToken.objects.select_for_update(of=("self",))
             .select_related("access_token", "user")
@@ -298,7 +292,7 @@ class PortalValidator(OAuth2Validator):
         if found.revoked is not None:
             superseded = AccessToken.objects.filter(source_refresh_token=found).exists()
             if superseded:
-                revoke_family(
+                services.revoke_family(
                     found.token_family, reason="refresh_reuse", request=request
                 )
             return False

@@ -32,7 +32,7 @@ from portal.audit.models import SecurityEvent
 from portal.audit.services import record
 from portal.oauth import redirects, scopes, services
 from portal.oauth.bearer import find_access_token, usable
-from portal.oauth.models import Application
+from portal.oauth.models import AccessToken, Application
 from portal.ratelimit.scopes import rate_limit_scope
 
 logger = logging.getLogger(__name__)
@@ -105,8 +105,6 @@ def _consent_context(
 
 
 def _already_granted(user: Any, application: Application, granted: set[str]) -> bool:
-    from portal.oauth.models import AccessToken
-
     held: set[str] = set()
     for scope in (
         AccessToken.objects.filter(

@@ -133,10 +133,8 @@ def service_unavailable(request: HttpRequest) -> HttpResponse:
 
 
 def _announce(request: HttpRequest, decision: Decision, ident: str) -> None:
-    from portal.ratelimit.middleware import RateLimitMiddleware
-
     rate_limit_exceeded.send(
-        sender=RateLimitMiddleware,
+        sender=Decision,
         request=request,
         scope=decision.scope,
         ident=ident,
