@@ -306,3 +306,77 @@ class TestOutOfBand:
 
         assert response.status_code == 400
         assert b"Unknown scope" in response.content
+
+
+class TestTrustedApplications:
+    def _authorize_once(self, client, application):
+        response = client.post(
+            "/authorize", {**authorize_params(application), "allow": "1"}
+        )
+        code = _query(response)["code"][0]
+        from tests.oauth_helpers import exchange
+
+        assert exchange(Client(), application, self.secret, code).status_code == 200
+
+    @pytest.fixture
+    def trusted(self, other):
+        application, self.secret = make_application(other)
+        application.trusted = True
+        application.save()
+        return application
+
+    def test_a_trusted_app_already_granted_skips_the_consent_page(
+        self, owner_client, trusted
+    ):
+        self._authorize_once(owner_client, trusted)
+
+        response = owner_client.get("/authorize", authorize_params(trusted))
+
+        assert response.status_code == 302
+        query = _query(response)
+        assert query["code"] and query["state"] == ["xyz"]
+        assert query["iss"] == ["http://127.0.0.1:8000"]
+
+    def test_a_trusted_app_still_asks_the_first_time(self, owner_client, trusted):
+        response = owner_client.get("/authorize", authorize_params(trusted))
+
+        assert response.status_code == 200
+        assert b'name="allow"' in response.content
+
+    def test_a_trusted_app_asking_for_more_asks_again(self, owner_client, trusted):
+        self._authorize_once(owner_client, trusted)
+        trusted.scope = "read write:profile"
+        trusted.save()
+
+        response = owner_client.get(
+            "/authorize", authorize_params(trusted, scope="read write:profile")
+        )
+
+        assert response.status_code == 200
+
+    def test_an_untrusted_app_already_granted_asks_with_one_click(
+        self, owner_client, other
+    ):
+        application, self.secret = make_application(other)
+        self._authorize_once(owner_client, application)
+
+        response = owner_client.get("/authorize", authorize_params(application))
+
+        assert response.status_code == 200
+        assert b"already" in response.content
+
+    def test_a_trusted_app_with_another_redirect_asks_again(self, owner_client, other):
+        application, self.secret = make_application(
+            other, redirect_uris=[REDIRECT, "https://client.example/other"]
+        )
+        application.trusted = True
+        application.save()
+        self._authorize_once(owner_client, application)
+
+        response = owner_client.get(
+            "/authorize",
+            authorize_params(application, redirect_uri="https://client.example/other"),
+        )
+
+        assert response.status_code == 200
+        assert b"already" not in response.content

@@ -126,19 +126,29 @@ def _narrow_live_scopes(application: Application) -> None:
 
 def delete_application(
     application: Application, *, actor: AbstractBaseUser | None, request: Any = None
-) -> None:
-    """Delete an application with its tokens, grants and refresh tokens."""
-    record(
-        Kind.APPLICATION_DELETED,
-        request=request,
-        actor=actor,
-        user=application.user,
-        application=application,
-        detail={"client_id": application.client_id, "name": application.name},
-    )
+) -> bool:
+    """Delete an application with its tokens, grants and refresh tokens.
+
+    Return False when a concurrent request deleted it first: only one deletion
+    succeeds and writes the event.
+    """
     with transaction.atomic():
-        Application.objects.filter(pk=application.pk).select_for_update().first()
+        if (
+            Application.objects.filter(pk=application.pk).select_for_update().first()
+            is None
+        ):
+            return False
+
+        record(
+            Kind.APPLICATION_DELETED,
+            request=request,
+            actor=actor,
+            user=application.user,
+            application=application,
+            detail={"client_id": application.client_id, "name": application.name},
+        )
         application.delete()
+    return True
 
 
 def regenerate_client_secret(
@@ -266,13 +276,19 @@ def issue_personal_token(
 
     Any previous personal token of the owner for this application stops working
     at once: an application has at most one live personal token per owner. The
-    token carries the application's scopes that the owner may hold.
+    token carries the application's scopes that the owner may hold. Raise
+    ``Application.DoesNotExist`` when a concurrent request deleted it.
     """
     raw = tokens.generate(tokens.PERSONAL_PREFIX)
     granted = scopes.effective(application.scope_list, application.scope_list, owner)
     with transaction.atomic():
-        # Lock the application so two regenerations cannot both leave a token.
-        Application.objects.select_for_update().filter(pk=application.pk).first()
+        # Lock the application so two regenerations cannot both leave a token,
+        # and a deletion cannot leave one pointing at nothing.
+        if (
+            Application.objects.select_for_update().filter(pk=application.pk).first()
+            is None
+        ):
+            raise Application.DoesNotExist("The application was deleted.")
         previous = AccessToken.objects.filter(
             application=application,
             user=owner,
@@ -476,6 +492,34 @@ def record_token_issued(token: AccessToken, request: Any, *, refreshed: bool) ->
 
 
 # Authorized applications --------------------------------------------------------
+
+
+def already_granted(
+    user: AbstractBaseUser,
+    application: Application,
+    wanted: set[str],
+    redirect_uri: str,
+) -> bool:
+    """Tell whether ``user`` already granted ``application`` every scope in
+    ``wanted`` for ``redirect_uri``: live OAuth tokens carry them, descended from
+    a code that was sent to that same redirect URI. One query."""
+    families = AccessToken.objects.filter(
+        user=user, application=application, grant__redirect_uri=redirect_uri
+    ).values("token_family")
+    held: set[str] = set()
+    for scope in (
+        AccessToken.objects.filter(
+            user=user,
+            application=application,
+            kind=AccessToken.Kind.ACCESS,
+            revoked_at__isnull=True,
+            token_family__in=families,
+        )
+        .values_list("scope", flat=True)
+        .distinct()
+    ):
+        held |= scopes.leaves_of(scope)
+    return bool(held) and wanted <= held
 
 
 def authorized_applications(user: AbstractBaseUser) -> list[dict[str, Any]]:

@@ -32,7 +32,7 @@ from portal.audit.models import SecurityEvent
 from portal.audit.services import record
 from portal.oauth import redirects, scopes, services
 from portal.oauth.bearer import find_access_token, usable
-from portal.oauth.models import AccessToken, Application
+from portal.oauth.models import Application
 from portal.ratelimit.scopes import rate_limit_scope
 
 logger = logging.getLogger(__name__)
@@ -100,24 +100,10 @@ def _consent_context(
         "oauth_params": {k: v for k, v in params.items() if v},
         "granted": scopes.to_string(granted).split(),
         "scope_groups": scopes.grouped(granted),
-        "already_granted": _already_granted(request.user, application, granted),
+        "already_granted": services.already_granted(
+            request.user, application, granted, params["redirect_uri"]
+        ),
     }
-
-
-def _already_granted(user: Any, application: Application, granted: set[str]) -> bool:
-    held: set[str] = set()
-    for scope in (
-        AccessToken.objects.filter(
-            user=user,
-            application=application,
-            kind=AccessToken.Kind.ACCESS,
-            revoked_at__isnull=True,
-        )
-        .values_list("scope", flat=True)
-        .distinct()
-    ):
-        held |= scopes.leaves_of(scope)
-    return bool(held) and granted <= held
 
 
 @sensitive_post_parameters()
@@ -221,6 +207,13 @@ def authorize(request: HttpRequest) -> HttpResponse:
 
     context = _consent_context(request, application, params, granted)
     if request.method == "GET":
+        if application.trusted and context["already_granted"]:
+            # An admin vouched for the application and the user already granted
+            # every scope it asks for: asking again would teach users to click
+            # through. Untrusted applications always ask.
+            return _decide(
+                request, core, application, params, info, granted, context, allow=True
+            )
         return render(request, "oauth/consent.html", context)
 
     return _decide(request, core, application, params, info, granted, context)
@@ -234,9 +227,18 @@ def _decide(
     info: dict[str, Any],
     granted: set[str],
     context: dict[str, Any],
+    *,
+    allow: bool | None = None,
 ) -> HttpResponse:
     redirect_uri = params["redirect_uri"]
-    allow = request.POST.get("allow", "").lower() in ("1", "true", "on", "yes", "allow")
+    if allow is None:
+        allow = request.POST.get("allow", "").lower() in (
+            "1",
+            "true",
+            "on",
+            "yes",
+            "allow",
+        )
     if not allow:
         record(
             SecurityEvent.Kind.CONSENT_DENIED,
@@ -261,7 +263,7 @@ def _decide(
         )
 
     kept = granted
-    if request.POST.get("partial_consent"):
+    if request.method == "POST" and request.POST.get("partial_consent"):
         kept = set(request.POST.getlist("scopes")) & granted
         if not kept:
             context["consent_error"] = _("Keep at least one permission, or deny.")
