@@ -326,7 +326,11 @@ class ApplicationViewSet(viewsets.GenericViewSet):
     )
     def destroy(self, request: Request, client_id: str) -> Response:
         application = _owned_application(request, client_id)
-        services.delete_application(application, actor=request.user, request=request)
+        if not services.delete_application(
+            application, actor=request.user, request=request
+        ):
+            raise NotFound()
+
         return Response(status=status.HTTP_204_NO_CONTENT)
 
     @extend_schema(
@@ -347,9 +351,12 @@ class ApplicationViewSet(viewsets.GenericViewSet):
     @action(detail=True, methods=["post"], url_path="refresh-token")
     def refresh_token(self, request: Request, client_id: str) -> Response:
         application = _owned_application(request, client_id)
-        _token, raw = services.issue_personal_token(
-            application, request.user, request=request
-        )
+        try:
+            _token, raw = services.issue_personal_token(
+                application, request.user, request=request
+            )
+        except Application.DoesNotExist:
+            raise NotFound() from None
         application.revealed_token = raw
 
         data = serializers.ApplicationWithTokenSerializer(application).data

@@ -306,17 +306,18 @@ def issue_personal_token(
         token._raw_token = raw
         token.token = ""
         token.save()
-    record(
-        Kind.PERSONAL_TOKEN_REGENERATED if previous else Kind.PERSONAL_TOKEN_ISSUED,
-        request=request,
-        actor=owner,
-        user=owner,
-        application=application,
-        detail={
-            "prefix": token.prefix,
-            "expires": expires.isoformat() if expires else None,
-        },
-    )
+        # In the same transaction: once it commits, a deletion may follow at once.
+        record(
+            Kind.PERSONAL_TOKEN_REGENERATED if previous else Kind.PERSONAL_TOKEN_ISSUED,
+            request=request,
+            actor=owner,
+            user=owner,
+            application=application,
+            detail={
+                "prefix": token.prefix,
+                "expires": expires.isoformat() if expires else None,
+            },
+        )
     return token, raw
 
 

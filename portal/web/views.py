@@ -12,7 +12,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.cache import cache
 from django.db.models import Max
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -321,9 +321,12 @@ def application_regenerate_token(request: HttpRequest, client_id: str) -> HttpRe
             cancel_url=detail_url,
         )
 
-    _token, raw = services.issue_personal_token(
-        application, request.user, expires=_same_lifetime(previous), request=request
-    )
+    try:
+        _token, raw = services.issue_personal_token(
+            application, request.user, expires=_same_lifetime(previous), request=request
+        )
+    except Application.DoesNotExist:
+        raise Http404("The application was deleted.") from None
     if request.htmx:
         _record_token_reveal(request, application)
         context = _detail_context(request, application, reveal={"token": raw})
@@ -387,7 +390,11 @@ def application_delete(request: HttpRequest, client_id: str) -> HttpResponse:
         )
 
     name = application.name
-    services.delete_application(application, actor=request.user, request=request)
+    if not services.delete_application(
+        application, actor=request.user, request=request
+    ):
+        raise Http404("The application was deleted.")
+
     messages.success(request, _("%(name)s is deleted.") % {"name": name})
     if request.htmx:
         return HttpResponseClientRedirect(reverse("web:applications"))
