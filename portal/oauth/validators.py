@@ -53,6 +53,27 @@ class PortalValidator(OAuth2Validator):
         client = request.client
         return client is None or client.client_type == AbstractApplication.CLIENT_PUBLIC
 
+    def _load_application(self, client_id: str, request: Any) -> Any:
+        """Find the client; a client id with a NUL byte is unknown.
+
+        PostgreSQL refuses NUL in a query parameter with an error that
+        django-oauth-toolkit does not expect (it expects psycopg2's ValueError).
+        """
+        if client_id and "\x00" in client_id:
+            return None
+        return super()._load_application(client_id, request)
+
+    def _authenticate_basic_auth(self, request: Any) -> bool:
+        """Check HTTP Basic client credentials (RFC 6749 §2.3.1).
+
+        django-oauth-toolkit's base64 step raises ValueError on non-ASCII
+        credentials instead of refusing them.
+        """
+        try:
+            return super()._authenticate_basic_auth(request)
+        except ValueError:
+            return False
+
     # Authorization codes ------------------------------------------------------
 
     def _create_authorization_code(
