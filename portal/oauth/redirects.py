@@ -86,6 +86,11 @@ def validate(uri: str) -> str:
     )
 
 
+def _is_port(text: str) -> bool:
+    # ASCII digits only: str.isdigit() also accepts "²" and other scripts' digits.
+    return text.isascii() and text.isdigit() and len(text) <= 5 and int(text) < 65536
+
+
 def _without_loopback_port(uri: str) -> str | None:
     """Return a loopback http URI with its port removed, or None for other URIs."""
     if not uri.startswith("http://"):
@@ -95,7 +100,8 @@ def _without_loopback_port(uri: str) -> str | None:
     for host in LOOPBACK_HOSTS:
         if authority == host:
             return f"http://{host}{slash}{path}"
-        if authority.startswith(host + ":") and authority[len(host) + 1 :].isdigit():
+        port = authority[len(host) + 1 :]
+        if authority.startswith(host + ":") and _is_port(port):
             return f"http://{host}{slash}{path}"
     return None
 
