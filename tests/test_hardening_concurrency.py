@@ -134,3 +134,22 @@ def test_regenerations_racing_a_deletion_leave_no_working_token(owner, owned):
     for response in regenerations:
         if response.status_code == 200:
             assert _me(response.json()["token"]) == 401
+
+
+def test_changes_racing_a_deletion_leave_no_server_error(owner, owned):
+    browsers = [_signed_in(owner) for _ in range(RACERS)]
+    detail = f"{APPS}{owned.client_id}/"
+    actions = [
+        lambda browser=browser: browser.patch(
+            detail, {"name": "Renamed"}, content_type="application/json"
+        )
+        for browser in browsers[1:]
+    ]
+    actions.insert(RACERS // 2, lambda: browsers[0].delete(detail))
+
+    responses = _together(actions)
+
+    statuses = [response.status_code for response in responses]
+    assert statuses[RACERS // 2] == 204
+    assert set(statuses[: RACERS // 2] + statuses[RACERS // 2 + 1 :]) <= {200, 404}
+    assert not Application.objects.filter(pk=owned.pk).exists()

@@ -303,14 +303,17 @@ class ApplicationViewSet(viewsets.GenericViewSet):
         )
         form.is_valid(raise_exception=True)
 
-        services.update_application(
-            application,
-            actor=request.user,
-            request=request,
-            name=form.validated_data.get("name"),
-            redirect_uris=form.validated_data.get("redirect_uris"),
-            scope_ids=form.validated_data.get("scopes"),
-        )
+        try:
+            services.update_application(
+                application,
+                actor=request.user,
+                request=request,
+                name=form.validated_data.get("name"),
+                redirect_uris=form.validated_data.get("redirect_uris"),
+                scope_ids=form.validated_data.get("scopes"),
+            )
+        except Application.DoesNotExist:
+            raise NotFound() from None
         return Response(serializers.OwnedApplicationSerializer(application).data)
 
     @extend_schema(

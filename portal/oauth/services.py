@@ -76,7 +76,10 @@ def update_application(
     redirect_uris: Iterable[str] | None = None,
     scope_ids: Iterable[str] | None = None,
 ) -> Application:
-    """Change an application; narrowing its scopes narrows its live tokens."""
+    """Change an application; narrowing its scopes narrows its live tokens.
+
+    Raise ``Application.DoesNotExist`` when a concurrent request deleted it.
+    """
     changed: list[str] = []
     if name is not None and name != application.name:
         application.name = name
@@ -95,18 +98,29 @@ def update_application(
         return application
 
     with transaction.atomic():
+        _lock(application)
         application.save(update_fields=[*changed, "updated"])
         if "scope" in changed:
             _narrow_live_scopes(application)
-    record(
-        Kind.APPLICATION_UPDATED,
-        request=request,
-        actor=actor,
-        user=application.user,
-        application=application,
-        detail={"fields": changed, "scopes": application.scope_list},
-    )
+        record(
+            Kind.APPLICATION_UPDATED,
+            request=request,
+            actor=actor,
+            user=application.user,
+            application=application,
+            detail={"fields": changed, "scopes": application.scope_list},
+        )
     return application
+
+
+def _lock(application: Application) -> None:
+    """Lock an application's row for the transaction; raise DoesNotExist when a
+    concurrent request deleted it, so no write or event points at nothing."""
+    if (
+        Application.objects.select_for_update().filter(pk=application.pk).first()
+        is None
+    ):
+        raise Application.DoesNotExist("The application was deleted.")
 
 
 def _narrow_live_scopes(application: Application) -> None:
@@ -154,17 +168,22 @@ def delete_application(
 def regenerate_client_secret(
     application: Application, *, actor: AbstractBaseUser | None, request: Any = None
 ) -> str:
-    """Give an application a new client secret; return it, shown once."""
+    """Give an application a new client secret; return it, shown once.
+
+    Raise ``Application.DoesNotExist`` when a concurrent request deleted it.
+    """
     secret = generate_client_secret()
     application.client_secret = secret
-    application.save(update_fields=["client_secret", "updated"])
-    record(
-        Kind.CLIENT_SECRET_REGENERATED,
-        request=request,
-        actor=actor,
-        user=application.user,
-        application=application,
-    )
+    with transaction.atomic():
+        _lock(application)
+        application.save(update_fields=["client_secret", "updated"])
+        record(
+            Kind.CLIENT_SECRET_REGENERATED,
+            request=request,
+            actor=actor,
+            user=application.user,
+            application=application,
+        )
     return secret
 
 

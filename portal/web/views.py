@@ -277,14 +277,17 @@ def application_detail(request: HttpRequest, client_id: str) -> HttpResponse:
             context = _detail_context(request, application, form=form)
             return render(request, template, context, status=400)
 
-        services.update_application(
-            application,
-            actor=request.user,
-            request=request,
-            name=form.cleaned_data["name"],
-            redirect_uris=form.cleaned_data["redirect_uris"],
-            scope_ids=form.cleaned_data["scopes"],
-        )
+        try:
+            services.update_application(
+                application,
+                actor=request.user,
+                request=request,
+                name=form.cleaned_data["name"],
+                redirect_uris=form.cleaned_data["redirect_uris"],
+                scope_ids=form.cleaned_data["scopes"],
+            )
+        except Application.DoesNotExist:
+            raise Http404("The application was deleted.") from None
         messages.success(request, _("Your changes are saved."))
         return redirect("web:application_detail", client_id=application.client_id)
 
@@ -361,9 +364,12 @@ def application_regenerate_secret(request: HttpRequest, client_id: str) -> HttpR
             cancel_url=detail_url,
         )
 
-    secret = services.regenerate_client_secret(
-        application, actor=request.user, request=request
-    )
+    try:
+        secret = services.regenerate_client_secret(
+            application, actor=request.user, request=request
+        )
+    except Application.DoesNotExist:
+        raise Http404("The application was deleted.") from None
     if request.htmx:
         context = _detail_context(
             request, application, reveal={"client_secret": secret}
