@@ -522,18 +522,32 @@ def already_granted(
 ) -> bool:
     """Tell whether ``user`` already granted ``application`` every scope in
     ``wanted`` for ``redirect_uri``: live OAuth tokens carry them, descended from
-    a code that was sent to that same redirect URI. One query."""
-    families = AccessToken.objects.filter(
-        user=user, application=application, grant__redirect_uri=redirect_uri
-    ).values("token_family")
+    a code that was sent to that same redirect URI.
+
+    Two small queries, from the codes down, so that the cost follows the number
+    of authorizations rather than the number of tokens.
+    """
+    codes = Grant.objects.filter(
+        user=user,
+        application=application,
+        redirect_uri=redirect_uri,
+        redeemed_at__isnull=False,
+    )
+    families = set(
+        AccessToken.objects.filter(grant__in=codes).values_list(
+            "token_family", flat=True
+        )
+    )
+    families.discard(None)
+    if not families:
+        return False
+
     held: set[str] = set()
     for scope in (
         AccessToken.objects.filter(
-            user=user,
-            application=application,
+            token_family__in=families,
             kind=AccessToken.Kind.ACCESS,
             revoked_at__isnull=True,
-            token_family__in=families,
         )
         .values_list("scope", flat=True)
         .distinct()
