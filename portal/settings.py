@@ -112,6 +112,14 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["CONN_MAX_AGE"] = None
 else:
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+    # Server-side parameters and prepared statements: psycopg prepares a query
+    # a connection has run five times, the bearer path's token lookup first, and
+    # PostgreSQL stops parsing and planning it (docs/performance.md). Behind a
+    # pooler in transaction mode, turn them off with PORTAL_DB_PREPARE=false.
+    if env_bool("PORTAL_DB_PREPARE", True):
+        DATABASES["default"].setdefault("OPTIONS", {}).update(
+            server_side_binding=True, prepare_threshold=5
+        )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # Cache: local memory (one process) by default; Redis is shared by every worker.

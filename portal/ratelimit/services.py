@@ -19,6 +19,7 @@ import threading
 import time
 from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 from django.conf import settings
@@ -95,7 +96,12 @@ class Decision:
 def rate_for(scope: str) -> Rate:
     """Return the configured rate of ``scope``; raise ``KeyError`` if unknown."""
     configured = getattr(settings, "THROTTLING_RATES", {})
-    return parse_rate(configured.get(scope) or DEFAULT_RATES[scope])
+    return _parsed(configured.get(scope) or DEFAULT_RATES[scope])
+
+
+@lru_cache(maxsize=256)
+def _parsed(text: str) -> Rate:
+    return parse_rate(text)
 
 
 def hit(scope: str, ident: str) -> Decision | None:
@@ -164,9 +170,20 @@ def _decision(scope: str, rate: Rate, count: int, ttl_ms: int) -> Decision:
     )
 
 
+def _redis_client(backend: RedisCache, redis_key: str) -> Any:
+    # Django's Redis cache builds a new client object around its connection pool
+    # for every operation, which costs more than the round trip itself; the
+    # limiter keeps one per cache backend (Django keeps one backend per thread).
+    client = backend.__dict__.get("_rate_limit_client")
+    if client is None:
+        client = backend._cache.get_client(redis_key, write=True)
+        backend._rate_limit_client = client
+    return client
+
+
 def _hit_redis(backend: RedisCache, key: str, rate: Rate) -> tuple[int, int]:
     redis_key = backend.make_and_validate_key(key)
-    client = backend._cache.get_client(redis_key, write=True)
+    client = _redis_client(backend, redis_key)
     window_ms = rate.duration * 1000
     try:
         count, ttl_ms = client.evalsha(_HIT_SCRIPT_SHA, 1, redis_key, window_ms)
@@ -178,7 +195,7 @@ def _hit_redis(backend: RedisCache, key: str, rate: Rate) -> tuple[int, int]:
 
 def _peek_redis(backend: RedisCache, keys: list[str]) -> list[tuple[int, int]]:
     redis_keys = [backend.make_and_validate_key(key) for key in keys]
-    client = backend._cache.get_client(redis_keys[0] if redis_keys else None)
+    client = _redis_client(backend, redis_keys[0] if redis_keys else "")
     pipeline = client.pipeline(transaction=False)
     for redis_key in redis_keys:
         pipeline.get(redis_key)
