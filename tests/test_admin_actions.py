@@ -6,7 +6,7 @@ from django.contrib.auth.models import Permission
 from django.test import Client
 
 from portal.audit.models import SecurityEvent
-from portal.oauth.bearer import find_access_token, usable
+from portal.oauth.bearer import find_access_token, find_live_token
 from portal.oauth.models import AccessToken, Application, Grant, RefreshToken
 from tests.oauth_helpers import (
     authorize_params,
@@ -128,7 +128,7 @@ def test_a_disabled_application_loses_its_tokens_and_its_flow(
     application.refresh_from_db()
     assert application.disabled_at is not None
     assert not _works(bodies[0]["access_token"])
-    assert not usable(find_access_token(bodies[1]["access_token"]))
+    assert find_live_token(bodies[1]["access_token"]) is None
     consent = owner_client.get("/authorize", authorize_params(application))
     assert "unknown to the pod" in consent.content.decode()
     event = SecurityEvent.objects.get(kind=Kind.APPLICATION_DISABLED)

@@ -20,7 +20,7 @@ from django.utils import timezone
 
 from portal.audit.models import SecurityEvent
 from portal.oauth import services
-from portal.oauth.bearer import find_access_token, usable
+from portal.oauth.bearer import find_live_token
 from portal.oauth.models import AccessToken, Application, Grant
 from tests.oauth_helpers import (
     REDIRECT,
@@ -79,7 +79,7 @@ def _error(response):
 
 
 def _works(raw):
-    return usable(find_access_token(raw))
+    return find_live_token(raw) is not None
 
 
 def _issue(world, challenge=None, verifier=None):

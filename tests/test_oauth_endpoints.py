@@ -3,7 +3,7 @@ import base64
 import pytest
 from django.test import Client
 
-from portal.oauth.bearer import find_access_token, usable
+from portal.oauth.bearer import find_live_token
 from portal.oauth.models import AccessToken, RefreshToken
 from tests.oauth_helpers import exchange, get_code, make_application, refresh
 
@@ -38,7 +38,7 @@ class TestRevocation:
         )
 
         assert response.status_code == 200
-        assert not usable(find_access_token(body["access_token"]))
+        assert find_live_token(body["access_token"]) is None
         assert (
             refresh(api, application, secret, body["refresh_token"]).status_code == 400
         )
@@ -57,7 +57,7 @@ class TestRevocation:
         )
 
         assert response.status_code == 200
-        assert not usable(find_access_token(body["access_token"]))
+        assert find_live_token(body["access_token"]) is None
         assert RefreshToken.objects.get().revoked is not None
 
     def test_a_client_cannot_revoke_another_clients_token(self, api, issued, other):
@@ -71,7 +71,7 @@ class TestRevocation:
         )
 
         assert response.status_code == 200
-        assert usable(find_access_token(body["access_token"]))
+        assert find_live_token(body["access_token"]) is not None
 
     def test_an_unknown_token_answers_200(self, api, issued):
         application, secret, _body = issued
@@ -94,7 +94,7 @@ class TestRevocation:
         )
 
         assert response.status_code == 401
-        assert usable(find_access_token(body["access_token"]))
+        assert find_live_token(body["access_token"]) is not None
 
 
 class TestIntrospection:

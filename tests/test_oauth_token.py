@@ -6,7 +6,7 @@ from django.test import Client
 from django.utils import timezone
 
 from portal.audit.models import SecurityEvent
-from portal.oauth.bearer import find_access_token, usable
+from portal.oauth.bearer import find_live_token
 from portal.oauth.models import AccessToken, Grant, RefreshToken
 from tests.oauth_helpers import (
     REDIRECT,
@@ -31,7 +31,7 @@ def api():
 
 
 def _works(raw):
-    return usable(find_access_token(raw))
+    return find_live_token(raw) is not None
 
 
 def test_a_code_is_exchanged_for_prefixed_tokens(owner_client, app_and_secret, api):

@@ -8,7 +8,7 @@ from django.test import Client
 from django.utils import timezone
 
 from portal.oauth import services
-from portal.oauth.bearer import find_access_token, usable
+from portal.oauth.bearer import find_live_token
 from portal.oauth.models import AccessToken, Application
 from tests.oauth_helpers import REDIRECT, make_application
 
@@ -514,7 +514,7 @@ def test_regenerating_the_token_revokes_the_old_one_and_reveals_the_new_once(
     assert new != old
     assert _me(old).status_code == 401
     assert _me(new).status_code == 200
-    assert not usable(find_access_token(old))
+    assert find_live_token(old) is None
     assert new not in owner_client.get(_detail(application)).content.decode()
 
 

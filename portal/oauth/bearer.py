@@ -191,27 +191,14 @@ def find_live_token(raw: str) -> AccessToken | None:
     return token
 
 
-def usable(token: AccessToken | None) -> bool:
-    """Tell whether a token may authenticate a request right now."""
-    if token is None or not token.is_valid():
-        return False
-    if token.user is None or not token.user.is_active:
-        return False
-    application = token.application
-    return application is None or application.disabled_at is None
-
-
 def touch(token: AccessToken, ip: str | None) -> None:
-    """Record when and from where a token was used, at most once a minute."""
-    now = timezone.now()
-    stale = getattr(token, "stale_last_use", None)
-    if stale is None:
-        stale = (
-            token.last_used_at is None or now - token.last_used_at >= LAST_USED_INTERVAL
-        )
-    if not stale:
-        return
+    """Record when and from where a token was used.
 
+    The update is conditional, so that concurrent requests write at most once
+    a minute per token; the bearer path calls it only when the token query said
+    the last use is older than that.
+    """
+    now = timezone.now()
     AccessToken.objects.filter(pk=token.pk).filter(
         Q(last_used_at__isnull=True) | Q(last_used_at__lt=now - LAST_USED_INTERVAL)
     ).update(last_used_at=now, last_used_ip=ip)
@@ -242,8 +229,9 @@ def resolve(request: HttpRequest) -> AccessToken | None:
         found = find_live_token(raw)
         if found is not None:
             token = found
-            address = client_ip(request)
-            touch(found, None if address == "unknown" else address)
+            if found.stale_last_use:
+                address = client_ip(request)
+                touch(found, None if address == "unknown" else address)
         else:
             request.bearer_error = "invalid_token"
     request.oauth_token = token

@@ -253,7 +253,7 @@ class PortalValidator(OAuth2Validator):
         return refresh_token
 
     def _load_access_token(self, token: str) -> AccessToken | None:
-        return bearer.find_access_token(token)
+        return bearer.find_live_token(token)
 
     def revoke_token(
         self,

@@ -31,7 +31,7 @@ from oauthlib.common import Request as OAuthlibRequest
 from portal.audit.models import SecurityEvent
 from portal.audit.services import record
 from portal.oauth import redirects, scopes, services
-from portal.oauth.bearer import find_access_token, usable
+from portal.oauth.bearer import find_live_token
 from portal.oauth.models import Application
 from portal.ratelimit.scopes import rate_limit_scope
 
@@ -427,9 +427,12 @@ def introspect(request: HttpRequest) -> HttpResponse:
             {},
         )
 
-    found = find_access_token(raw)
-    if found is None or found.application_id != client.pk or not usable(found):
+    found = find_live_token(raw)
+    if found is None or found.application_id != client.pk:
         return _oauth_response(json.dumps({"active": False}), 200, {})
+
+    # The bearer path loads no dates; introspection needs two.
+    found.refresh_from_db(fields=["created", "expires"])
     body: dict[str, Any] = {
         "active": True,
         "scope": found.scope,
