@@ -146,6 +146,9 @@ class RefreshToken(AbstractRefreshToken):
 
     @classmethod
     def revoke_family(cls, token_family: Any) -> None:
+        """Revoke through the portal's service, which keeps the rows for review;
+        django-oauth-toolkit's own version deletes the access tokens."""
+        # Imported here: the services module imports these models.
         from portal.oauth.services import revoke_family
 
         revoke_family(token_family, reason="refresh_reuse")
