@@ -1,7 +1,7 @@
 """The one bearer-token path: parse the header, find the token, check it.
 
 Every kind of token (access, personal) is found here, by digest, in one query
-that also brings its user and application and checks in SQL that the token is
+that also brings its user and checks in SQL that the token is
 live (not revoked, not expired, active user, enabled application). That query
 is written out once per process rather than built by the ORM on each request:
 building and hydrating the ORM query cost several times the query itself (see
@@ -17,7 +17,7 @@ from functools import cache
 
 from django.contrib.auth import get_user_model
 from django.db import connections, router
-from django.db.models import Q
+from django.db.models import Field, Q
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 
@@ -58,8 +58,7 @@ def find_access_token(raw: str) -> AccessToken | None:
     """Return the token row for a raw token, whatever its state, or None."""
     if not raw or len(raw) > MAX_TOKEN_LENGTH:
         return None
-    # A slice, not first(): the checksum is unique, and ordering by the primary
-    # key would only add work to the query on every request.
+    # A slice, not first(): the checksum is unique, so no ordering is needed.
     found = AccessToken.objects.select_related("user", "application").filter(
         token_checksum=tokens.digest(raw)
     )[:1]
@@ -69,7 +68,6 @@ def find_access_token(raw: str) -> AccessToken | None:
 # The fields the hot path loads; the others stay deferred on the instances.
 _TOKEN_FIELDS = {"id", "user_id", "application_id", "scope", "kind", "prefix"}
 _USER_FIELDS = {"id", "username", "email", "is_active", "is_staff", "is_superuser"}
-_APPLICATION_FIELDS = {"id", "client_id", "name", "scope", "user_id"}
 
 
 @dataclass(frozen=True)
@@ -78,12 +76,11 @@ class _LiveTokenQuery:
     token_fields: tuple[str, ...]
     user_fields: tuple[str, ...]
     user_booleans: tuple[bool, ...]
-    application_fields: tuple[str, ...]
 
 
-def _in_model_order(model: type, wanted: set[str]) -> tuple[str, ...]:
+def _selected(model: type, wanted: set[str]) -> list[Field]:
     # Model.from_db takes a subset of fields in the model's own field order.
-    return tuple(f.attname for f in model._meta.concrete_fields if f.attname in wanted)
+    return [f for f in model._meta.concrete_fields if f.attname in wanted]
 
 
 @cache
@@ -94,38 +91,17 @@ def _live_token_query(alias: str) -> _LiveTokenQuery:
     def column(model: type, name: str) -> str:
         return quote(model._meta.get_field(name).column)
 
-    token_fields = _in_model_order(AccessToken, _TOKEN_FIELDS)
-    user_fields = _in_model_order(user_model, _USER_FIELDS)
-    application_fields = _in_model_order(Application, _APPLICATION_FIELDS)
+    token_fields = _selected(AccessToken, _TOKEN_FIELDS)
+    user_fields = _selected(user_model, _USER_FIELDS)
     last_used = "t." + column(AccessToken, "last_used_at")
-    selected = [
-        *(
-            f"t.{quote(AccessToken._meta.get_field(name).column)}"
-            for name in (
-                f.name
-                for f in AccessToken._meta.concrete_fields
-                if f.attname in _TOKEN_FIELDS
-            )
-        ),
-        f"({last_used} IS NULL OR {last_used} < %s)",
-        *(
-            f"u.{quote(user_model._meta.get_field(f).column)}"
-            for f in (
-                field.name
-                for field in user_model._meta.concrete_fields
-                if field.attname in _USER_FIELDS
-            )
-        ),
-        *(
-            f"a.{quote(Application._meta.get_field(f).column)}"
-            for f in (
-                field.name
-                for field in Application._meta.concrete_fields
-                if field.attname in _APPLICATION_FIELDS
-            )
-        ),
-    ]
     expires = "t." + column(AccessToken, "expires")
+    selected = [
+        *(f"t.{quote(field.column)}" for field in token_fields),
+        f"({last_used} IS NULL OR {last_used} < %s)",
+        *(f"u.{quote(field.column)}" for field in user_fields),
+    ]
+    # The application is joined only to refuse a disabled one; its row loads
+    # on access, which the API's views do not need.
     sql = (
         f"SELECT {', '.join(selected)} "
         f"FROM {quote(AccessToken._meta.db_table)} t "
@@ -140,20 +116,21 @@ def _live_token_query(alias: str) -> _LiveTokenQuery:
         f"AND u.{column(user_model, 'is_active')} "
         f"AND a.{column(Application, 'disabled_at')} IS NULL"
     )
-    booleans = tuple(
-        user_model._meta.get_field(name).get_internal_type() == "BooleanField"
-        for name in user_fields
+    return _LiveTokenQuery(
+        sql,
+        tuple(field.attname for field in token_fields),
+        tuple(field.attname for field in user_fields),
+        tuple(field.get_internal_type() == "BooleanField" for field in user_fields),
     )
-    return _LiveTokenQuery(sql, token_fields, user_fields, booleans, application_fields)
 
 
 def find_live_token(raw: str) -> AccessToken | None:
-    """Return the usable token for a raw token, with its user and application.
+    """Return the usable token for a raw token, with its user.
 
     One query; None when the token is unknown, revoked or expired, its user
     inactive or its application disabled. The instance carries only the fields
-    the bearer path needs (the others load on access) and knows whether its
-    last use is older than ``LAST_USED_INTERVAL``.
+    the bearer path needs (the others, and the application, load on access) and
+    knows whether its last use is older than ``LAST_USED_INTERVAL``.
     """
     if not raw or len(raw) > MAX_TOKEN_LENGTH:
         return None
@@ -172,22 +149,15 @@ def find_live_token(raw: str) -> AccessToken | None:
         return None
 
     token_end = len(query.token_fields)
-    user_end = token_end + 1 + len(query.user_fields)
     token = AccessToken.from_db(alias, query.token_fields, row[:token_end])
     token.stale_last_use = bool(row[token_end])
     user_values = [
         bool(value) if boolean else value
         for value, boolean in zip(
-            row[token_end + 1 : user_end], query.user_booleans, strict=True
+            row[token_end + 1 :], query.user_booleans, strict=True
         )
     ]
     token.user = get_user_model().from_db(alias, query.user_fields, user_values)
-    application_values = row[user_end:]
-    token.application = (
-        Application.from_db(alias, query.application_fields, application_values)
-        if application_values[0] is not None
-        else None
-    )
     return token
 
 
