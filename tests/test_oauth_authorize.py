@@ -380,3 +380,40 @@ class TestTrustedApplications:
 
         assert response.status_code == 200
         assert b"already" not in response.content
+
+
+def test_a_native_app_is_sent_back_to_its_private_use_scheme(owner_client, other):
+    application, _secret = make_application(
+        other, redirect_uris=["com.example.player:/oauth"]
+    )
+
+    response = owner_client.post(
+        "/authorize",
+        {
+            **authorize_params(application, redirect_uri="com.example.player:/oauth"),
+            "allow": "1",
+        },
+    )
+
+    assert response.status_code == 302
+    assert response["Location"].startswith("com.example.player:/oauth?code=")
+    assert "iss=" in response["Location"]
+
+
+def test_an_error_for_a_native_app_goes_back_to_its_scheme_too(owner_client, other):
+    application, _secret = make_application(
+        other, redirect_uris=["com.example.player:/oauth"]
+    )
+
+    response = owner_client.post(
+        "/authorize",
+        {
+            **authorize_params(application, redirect_uri="com.example.player:/oauth"),
+            "deny": "1",
+        },
+    )
+
+    assert response.status_code == 302
+    assert response["Location"].startswith(
+        "com.example.player:/oauth?error=access_denied"
+    )

@@ -55,6 +55,17 @@ class Application(AbstractApplication):
     def redirect_uri_allowed(self, uri: str) -> bool:
         return redirects.matches(uri, self.redirect_uri_list)
 
+    def get_allowed_schemes(self) -> list[str]:
+        """Schemes the portal may redirect to: http(s) and the private-use
+        schemes this application registered (RFC 8252 §7.1). The redirect URI
+        itself has already matched a registered one exactly."""
+        schemes = {"http", "https"}
+        for uri in self.redirect_uri_list:
+            scheme, _, _rest = uri.partition(":")
+            if "." in scheme and not redirects.is_oob(uri):
+                schemes.add(scheme)
+        return sorted(schemes)
+
     def is_usable(self, request: Any) -> bool:
         return self.disabled_at is None
 
