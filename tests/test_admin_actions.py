@@ -6,7 +6,8 @@ from django.contrib.auth.models import Permission
 from django.test import Client
 
 from portal.audit.models import SecurityEvent
-from portal.oauth.bearer import find_access_token, find_live_token
+from portal.oauth import tokens
+from portal.oauth.bearer import find_live_token
 from portal.oauth.models import AccessToken, Application, Grant, RefreshToken
 from tests.oauth_helpers import (
     authorize_params,
@@ -49,7 +50,9 @@ def test_revoking_selected_tokens_stops_them_and_is_recorded(
     admin_client, admin_user, issued, owner
 ):
     application, bodies = issued
-    target = find_access_token(bodies[0]["access_token"])
+    target = AccessToken.objects.get(
+        token_checksum=tokens.digest(bodies[0]["access_token"])
+    )
     assert _works(bodies[0]["access_token"])
 
     response = _act(

@@ -6,11 +6,10 @@ live (not revoked, not expired, active user, enabled application). That query
 is written out once per process rather than built by the ORM on each request:
 building and hydrating the ORM query cost several times the query itself (see
 docs/performance.md). The API's authentication and the rate limiter both ask
-``resolve()``.
+``resolve()``, which reads the header the first time one of them does.
 """
 
 import re
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
 from functools import cache
@@ -18,7 +17,7 @@ from functools import cache
 from django.contrib.auth import get_user_model
 from django.db import connections, router
 from django.db.models import Field, Q
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest
 from django.utils import timezone
 
 from portal.net import client_ip
@@ -52,17 +51,6 @@ def parse_authorization(header: str | None) -> str | None:
     if not _B64TOKEN.match(value):
         raise BearerError("malformed")
     return value
-
-
-def find_access_token(raw: str) -> AccessToken | None:
-    """Return the token row for a raw token, whatever its state, or None."""
-    if not raw or len(raw) > MAX_TOKEN_LENGTH:
-        return None
-    # A slice, not first(): the checksum is unique, so no ordering is needed.
-    found = AccessToken.objects.select_related("user", "application").filter(
-        token_checksum=tokens.digest(raw)
-    )[:1]
-    return found[0] if found else None
 
 
 # The fields the hot path loads; the others stay deferred on the instances.
@@ -176,34 +164,35 @@ def touch(token: AccessToken, ip: str | None) -> None:
     token.last_used_ip = ip
 
 
-_UNPARSED = object()
-
-
 def resolve(request: HttpRequest) -> AccessToken | None:
     """Return the usable token the request's Bearer header names, or None.
 
-    Resolved once per request and only when asked for, so views that never look
-    at the caller (the rate limiter's exempt views, for one) cost nothing. When
-    a Bearer header was sent but cannot authenticate, ``bearer_error(request)``
+    Only the Authorization header is read, never the query string or the body
+    (RFC 9700 §4.3.2, RFC 6750 §2). Resolved once per request and only when
+    asked for, so views that never look at the caller cost nothing. When a
+    Bearer header was sent but cannot authenticate, ``bearer_error(request)``
     says why.
     """
     if hasattr(request, "oauth_token"):
         return request.oauth_token
 
-    token = None
+    request.oauth_token = None
     request.bearer_error = None
-    raw = getattr(request, "_bearer_raw", _UNPARSED)
-    if raw is _UNPARSED:
-        raw = _parse(request)
-    if raw is not None:
-        found = find_live_token(raw)
-        if found is not None:
-            token = found
-            if found.stale_last_use:
-                address = client_ip(request)
-                touch(found, None if address == "unknown" else address)
-        else:
-            request.bearer_error = "invalid_token"
+    try:
+        raw = parse_authorization(request.META.get("HTTP_AUTHORIZATION"))
+    except BearerError:
+        request.bearer_error = "invalid_request"
+        return None
+    if raw is None:
+        return None
+
+    token = find_live_token(raw)
+    if token is None:
+        request.bearer_error = "invalid_token"
+        return None
+    if token.stale_last_use:
+        address = client_ip(request)
+        touch(token, None if address == "unknown" else address)
     request.oauth_token = token
     return token
 
@@ -212,27 +201,3 @@ def bearer_error(request: HttpRequest) -> str | None:
     """Return ``invalid_request`` or ``invalid_token`` for a refused Bearer header."""
     resolve(request)
     return request.bearer_error
-
-
-def _parse(request: HttpRequest) -> str | None:
-    try:
-        raw = parse_authorization(request.META.get("HTTP_AUTHORIZATION"))
-    except BearerError:
-        raw = None
-        request.oauth_token = None
-        request.bearer_error = "invalid_request"
-    request._bearer_raw = raw
-    return raw
-
-
-class BearerTokenMiddleware:
-    """Read ``Authorization: Bearer`` from the header only, never from the query
-    string or the body (RFC 9700 §4.3.2, RFC 6750 §2); ``resolve`` finds the
-    token when a view or the rate limiter asks for the caller."""
-
-    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
-        self.get_response = get_response
-
-    def __call__(self, request: HttpRequest) -> HttpResponse:
-        _parse(request)
-        return self.get_response(request)

@@ -5,7 +5,8 @@ import pytest
 from django.test import Client
 from playwright.sync_api import expect
 
-from portal.oauth.bearer import find_access_token
+from portal.oauth import tokens
+from portal.oauth.models import AccessToken
 from tests.oauth_helpers import exchange, get_code, make_application
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -31,7 +32,7 @@ def test_an_admin_finds_a_token_and_revokes_it(
     browser.force_login(owner)
     raw = exchange(Client(), application, secret, get_code(browser, application))
     raw = raw.json()["access_token"]
-    prefix = find_access_token(raw).prefix
+    prefix = AccessToken.objects.get(token_checksum=tokens.digest(raw)).prefix
     me = f"{live_server.url}/api/v1/users/me/"
     assert _status(me, raw) == 200
 
