@@ -25,6 +25,7 @@ from portal.audit.review import (
     EstimatedCountPaginator,
     LastUsedFilter,
     ScopeFilter,
+    StateFilter,
     TokenStateFilter,
 )
 from portal.oauth import services
@@ -62,25 +63,13 @@ class ReviewAdmin(admin.ModelAdmin):
         return request.user.has_perm(f"{opts.app_label}.change_{opts.model_name}")
 
 
-def _live_tokens(queryset: QuerySet) -> QuerySet:
-    return queryset.filter(revoked_at__isnull=True).filter(
-        Q(expires__isnull=True) | Q(expires__gt=timezone.now())
-    )
-
-
-class DisabledFilter(admin.SimpleListFilter):
+class DisabledFilter(StateFilter):
     title = _("disabled")
     parameter_name = "disabled"
-
-    def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, Any]]:
-        return [("yes", _("disabled")), ("no", _("enabled"))]
-
-    def queryset(self, request: HttpRequest, queryset: QuerySet) -> QuerySet:
-        if self.value() == "yes":
-            return queryset.filter(disabled_at__isnull=False)
-        if self.value() == "no":
-            return queryset.filter(disabled_at__isnull=True)
-        return queryset
+    states = (
+        ("yes", _("disabled"), lambda: Q(disabled_at__isnull=False)),
+        ("no", _("enabled"), lambda: Q(disabled_at__isnull=True)),
+    )
 
 
 class ApplicationAdmin(ReviewAdmin):
@@ -129,9 +118,11 @@ class ApplicationAdmin(ReviewAdmin):
 
     @admin.display(description=_("live tokens"))
     def live_tokens(self, obj: Application) -> str:
-        count = _live_tokens(AccessToken.objects.filter(application=obj)).aggregate(
-            tokens=Count("pk")
-        )["tokens"]
+        count = (
+            AccessToken.objects.filter(application=obj)
+            .live()
+            .aggregate(tokens=Count("pk"))["tokens"]
+        )
         url = reverse("admin:oauth_accesstoken_changelist")
         query = urlencode({"client_id": obj.client_id, "state": "active"})
         return format_html('{} (<a href="{}?{}">{}</a>)', count, url, query, _("list"))
@@ -284,19 +275,11 @@ class AccessTokenAdmin(ReviewAdmin):
         )
 
 
-class RefreshTokenStateFilter(admin.SimpleListFilter):
-    title = _("state")
-    parameter_name = "state"
-
-    def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, Any]]:
-        return [("active", _("active")), ("revoked", _("revoked"))]
-
-    def queryset(self, request: HttpRequest, queryset: QuerySet) -> QuerySet:
-        if self.value() == "active":
-            return queryset.filter(revoked__isnull=True)
-        if self.value() == "revoked":
-            return queryset.filter(revoked__isnull=False)
-        return queryset
+class RefreshTokenStateFilter(StateFilter):
+    states = (
+        ("active", _("active"), lambda: Q(revoked__isnull=True)),
+        ("revoked", _("revoked"), lambda: Q(revoked__isnull=False)),
+    )
 
 
 class RefreshTokenAdmin(ReviewAdmin):
@@ -351,26 +334,20 @@ class RefreshTokenAdmin(ReviewAdmin):
         )
 
 
-class GrantStateFilter(admin.SimpleListFilter):
-    title = _("state")
-    parameter_name = "state"
-
-    def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, Any]]:
-        return [
-            ("pending", _("pending")),
-            ("redeemed", _("redeemed")),
-            ("expired", _("expired")),
-        ]
-
-    def queryset(self, request: HttpRequest, queryset: QuerySet) -> QuerySet:
-        now = timezone.now()
-        if self.value() == "pending":
-            return queryset.filter(redeemed_at__isnull=True, expires__gt=now)
-        if self.value() == "redeemed":
-            return queryset.filter(redeemed_at__isnull=False)
-        if self.value() == "expired":
-            return queryset.filter(redeemed_at__isnull=True, expires__lte=now)
-        return queryset
+class GrantStateFilter(StateFilter):
+    states = (
+        (
+            "pending",
+            _("pending"),
+            lambda: Q(redeemed_at__isnull=True, expires__gt=timezone.now()),
+        ),
+        ("redeemed", _("redeemed"), lambda: Q(redeemed_at__isnull=False)),
+        (
+            "expired",
+            _("expired"),
+            lambda: Q(redeemed_at__isnull=True, expires__lte=timezone.now()),
+        ),
+    )
 
 
 class GrantAdmin(ReviewAdmin):

@@ -76,6 +76,19 @@ class Application(AbstractApplication):
         pass
 
 
+def live_condition() -> models.Q:
+    """The condition of an access token neither revoked nor expired, now."""
+    return models.Q(revoked_at__isnull=True) & (
+        models.Q(expires__isnull=True) | models.Q(expires__gt=timezone.now())
+    )
+
+
+class AccessTokenQuerySet(models.QuerySet):
+    def live(self) -> "AccessTokenQuerySet":
+        """Tokens neither revoked nor expired."""
+        return self.filter(live_condition())
+
+
 class AccessToken(AbstractAccessToken):
     class Kind(models.TextChoices):
         ACCESS = "access", _("access token")
@@ -102,6 +115,8 @@ class AccessToken(AbstractAccessToken):
     revoked_at = models.DateTimeField(_("revoked at"), null=True, blank=True)
     last_used_at = models.DateTimeField(_("last used"), null=True, blank=True)
     last_used_ip = models.GenericIPAddressField(_("last IP"), null=True, blank=True)
+
+    objects = AccessTokenQuerySet.as_manager()
 
     class Meta(AbstractAccessToken.Meta):
         swappable = "OAUTH2_PROVIDER_ACCESS_TOKEN_MODEL"

@@ -20,7 +20,13 @@ from oauth2_provider.generators import generate_client_secret
 from portal.audit.models import SecurityEvent
 from portal.audit.services import record, record_many
 from portal.oauth import redirects, scopes, tokens
-from portal.oauth.models import AccessToken, Application, Grant, RefreshToken
+from portal.oauth.models import (
+    AccessToken,
+    Application,
+    Grant,
+    RefreshToken,
+    live_condition,
+)
 
 logger = logging.getLogger(__name__)
 Kind = SecurityEvent.Kind
@@ -563,16 +569,15 @@ def authorized_applications(user: AbstractBaseUser) -> list[dict[str, Any]]:
     was first authorized and when it was last used. Three queries whatever the
     number of applications and tokens.
     """
-    live = AccessToken.objects.filter(
-        user=user, kind=AccessToken.Kind.ACCESS, revoked_at__isnull=True
-    ).filter(
-        Q(expires__isnull=True)
-        | Q(expires__gt=timezone.now())
-        | Q(
-            token_family__in=RefreshToken.objects.filter(
-                user=user, revoked__isnull=True
-            ).values("token_family")
-        )
+    # Live, or expired with a live refresh token that can renew it.
+    refreshable = Q(
+        revoked_at__isnull=True,
+        token_family__in=RefreshToken.objects.filter(
+            user=user, revoked__isnull=True
+        ).values("token_family"),
+    )
+    live = AccessToken.objects.filter(user=user, kind=AccessToken.Kind.ACCESS).filter(
+        live_condition() | refreshable
     )
     summary = {
         row["application"]: row
