@@ -9,13 +9,15 @@ never redirect to an unverified URI.
 
 import json
 import logging
+from collections.abc import Callable
+from functools import wraps
 from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.db import transaction
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse, QueryDict
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -118,12 +120,12 @@ def authorize(request: HttpRequest) -> HttpResponse:
     page and never redirected (RFC 6749 §4.1.2.1).
     """
     source = request.GET if request.method == "GET" else request.POST
-    for name in AUTHORIZE_PARAMS:
-        if len(source.getlist(name)) > 1:
-            return _error_page(
-                request,
-                _("The request repeats the %(name)s parameter.") % {"name": name},
-            )
+    # The consent form sends ``scopes`` once per ticked box: only the protocol's
+    # parameters must be single.
+    if (name := _repeated_name(source, only=AUTHORIZE_PARAMS)) is not None:
+        return _error_page(
+            request, _("The request repeats the %(name)s parameter.") % {"name": name}
+        )
     params = {name: source.get(name, "") for name in AUTHORIZE_PARAMS}
 
     application = (
@@ -326,20 +328,36 @@ def _decide(
     return OAuth2ResponseRedirect(uri, application.get_allowed_schemes())
 
 
-def _repeated_parameter(request: HttpRequest) -> HttpResponse | None:
-    """Refuse a request that sends a parameter twice (RFC 6749 §3.1, §3.2).
+def _repeated_name(*sources: QueryDict, only: tuple[str, ...] = ()) -> str | None:
+    """Return the first parameter sent more than once (RFC 6749 §3.1, §3.2)."""
+    for source in sources:
+        for name, values in source.lists():
+            if len(values) > 1 and (not only or name in only):
+                return name
+    return None
 
-    oauthlib checks only some parameters; with two codes or two tokens the
-    endpoints would act on whichever value the parser kept last.
+
+def refuses_repeated_parameters(
+    view: Callable[[HttpRequest], HttpResponse],
+) -> Callable[[HttpRequest], HttpResponse]:
+    """Answer 400 ``invalid_request`` to a request that repeats a parameter.
+
+    oauthlib checks only some parameters; with two codes or two tokens an
+    endpoint would act on whichever value the parser kept last.
     """
-    for name, values in (*request.GET.lists(), *request.POST.lists()):
-        if len(values) > 1:
+
+    @wraps(view)
+    def wrapper(request: HttpRequest) -> HttpResponse:
+        name = _repeated_name(request.GET, request.POST)
+        if name is not None:
             body = {
                 "error": "invalid_request",
                 "error_description": f"The request repeats the {name} parameter.",
             }
             return _oauth_response(json.dumps(body), 400, {})
-    return None
+        return view(request)
+
+    return wrapper
 
 
 def _oauth_response(body: str, status: int, headers: dict[str, str]) -> HttpResponse:
@@ -356,15 +374,13 @@ def _oauth_response(body: str, status: int, headers: dict[str, str]) -> HttpResp
 @sensitive_post_parameters()
 @require_POST
 @rate_limit_scope("oauth-token")
+@refuses_repeated_parameters
 def token(request: HttpRequest) -> HttpResponse:
     """Exchange a code or a refresh token for tokens (RFC 6749 §4.1.3, §6).
 
     The exchange runs in one transaction that locks the code or refresh token
     it redeems, so concurrent redemptions give one success.
     """
-    if (repeated := _repeated_parameter(request)) is not None:
-        return repeated
-
     core = get_oauthlib_core()
     with transaction.atomic():
         _url, headers, body, status = core.create_token_response(request)
@@ -375,11 +391,9 @@ def token(request: HttpRequest) -> HttpResponse:
 @sensitive_post_parameters()
 @require_POST
 @rate_limit_scope("oauth-revoke-token")
+@refuses_repeated_parameters
 def revoke(request: HttpRequest) -> HttpResponse:
     """Revoke a token of the authenticated client (RFC 7009)."""
-    if (repeated := _repeated_parameter(request)) is not None:
-        return repeated
-
     core = get_oauthlib_core()
     with transaction.atomic():
         _url, headers, body, status = core.create_revocation_response(request)
@@ -404,15 +418,13 @@ def _authenticated_client(request: HttpRequest) -> Application | None:
 @sensitive_post_parameters()
 @require_POST
 @rate_limit_scope("oauth-token")
+@refuses_repeated_parameters
 def introspect(request: HttpRequest) -> HttpResponse:
     """Describe a token to the client it was issued to (RFC 7662).
 
     The client must authenticate; a token of another client is reported
     inactive, like an unknown one, so introspection cannot probe tokens.
     """
-    if (repeated := _repeated_parameter(request)) is not None:
-        return repeated
-
     client = _authenticated_client(request)
     if client is None:
         response = JsonResponse({"error": "invalid_client"}, status=401)
